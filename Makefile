@@ -1,0 +1,47 @@
+# Arcane: the commands a developer and CI need. Only Python 3.11+ and make are assumed.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev run test lint format clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed ## Install the pinned runtime requirements in .venv
+
+install-dev: $(VENV)/.installed-dev ## Install the runtime and test requirements in .venv
+
+run: install ## Serve the API on http://$(HOST):$(PORT) with the embedded database and demo data
+	@echo "Arcane on http://$(HOST):$(PORT)  |  Swagger UI: http://$(HOST):$(PORT)/docs/swagger  |  ReDoc: http://$(HOST):$(PORT)/docs/redoc"
+	ARCANE_ENV=$${ARCANE_ENV:-local} $(BIN)/flask --app arcane run --host $(HOST) --port $(PORT) --no-reload
+
+test: install-dev ## Run the whole test suite
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev ## Lint and check formatting (ruff)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev ## Fix lint and formatting where ruff can
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: ## Remove the virtualenv and caches
+	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov

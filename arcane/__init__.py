@@ -1,0 +1,1 @@
+"""Arcane: a REST microservice for real-estate listings."""

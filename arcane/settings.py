@@ -1,0 +1,115 @@
+"""Settings read from the environment: one profile per deployment, production fails fast."""
+
+import dataclasses
+import os
+import secrets
+from collections.abc import Mapping
+
+PROFILES = ("local", "test", "production")
+EMBEDDED_SCHEME = "mongomock://"
+EMBEDDED_URI = "mongomock://localhost/arcane"
+MIN_SECRET_LENGTH = 32
+KNOWN_WEAK_SECRETS = {"secret", "changeme", "change-me", "dev", "development", "jwt-secret"}
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing, malformed or unsafe for the chosen profile."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Everything the service reads from its environment."""
+
+    env: str = "local"
+    mongodb_uri: str = EMBEDDED_URI
+    mongodb_timeout_ms: int = 2000
+    jwt_secret_key: str = ""
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    debug: bool = False
+    log_level: str = "INFO"
+    seed_demo_data: bool = False
+    # Argon2 cost; the defaults are OWASP's minimum recommendation (19 MiB, 2 passes).
+    password_hash_memory_kib: int = 19456
+    password_hash_time_cost: int = 2
+
+    @property
+    def embedded(self) -> bool:
+        """True when the database is the in-process mongomock one."""
+        return self.mongodb_uri.startswith(EMBEDDED_SCHEME)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":
+        """Build settings from environment variables, then apply explicit overrides."""
+        environ = os.environ if environ is None else environ
+        env = environ.get("ARCANE_ENV", "local").strip().lower()
+        if env not in PROFILES:
+            raise SettingsError(f"ARCANE_ENV must be one of {', '.join(PROFILES)}, not {env!r}")
+        values = {
+            "env": env,
+            "mongodb_uri": environ.get("MONGODB_URI", "").strip() or EMBEDDED_URI,
+            "mongodb_timeout_ms": _integer(environ, "MONGODB_TIMEOUT_MS", 2000, minimum=100),
+            "jwt_secret_key": environ.get("JWT_SECRET_KEY", ""),
+            "access_token_minutes": _integer(environ, "JWT_ACCESS_TOKEN_MINUTES", 15, minimum=1),
+            "refresh_token_days": _integer(environ, "JWT_REFRESH_TOKEN_DAYS", 30, minimum=1),
+            "debug": _boolean(environ, "ARCANE_DEBUG", False),
+            "log_level": environ.get("LOG_LEVEL", "INFO").strip().upper(),
+            "seed_demo_data": _boolean(environ, "SEED_DEMO_DATA", env == "local"),
+        }
+        if env == "test":
+            # Cheap hashing keeps the suite fast; the hashing code path stays the same.
+            values["password_hash_memory_kib"] = 1024
+            values["password_hash_time_cost"] = 1
+        values.update(overrides)
+        settings = cls(**values)
+        if not settings.jwt_secret_key and settings.env != "production":
+            # A per-process key: tokens do not survive a restart, which is fine off production.
+            settings = dataclasses.replace(settings, jwt_secret_key=secrets.token_urlsafe(48))
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse settings that are unsafe for the profile."""
+        if self.env != "production":
+            return
+        problems = []
+        secret = self.jwt_secret_key
+        if not secret:
+            problems.append("JWT_SECRET_KEY is missing")
+        elif len(secret) < MIN_SECRET_LENGTH or secret.lower() in KNOWN_WEAK_SECRETS:
+            problems.append(f"JWT_SECRET_KEY is weak: use at least {MIN_SECRET_LENGTH} random characters")
+        elif len(set(secret)) < 8:
+            problems.append("JWT_SECRET_KEY is weak: too few distinct characters")
+        if self.debug:
+            problems.append("ARCANE_DEBUG must be off")
+        if self.embedded:
+            problems.append("MONGODB_URI must point to a real MongoDB, not the embedded database")
+        if problems:
+            raise SettingsError("unsafe production settings: " + "; ".join(problems))
+
+
+def _integer(environ: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, not {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}")
+    return value
+
+
+def _boolean(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
