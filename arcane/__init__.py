@@ -1,1 +1,86 @@
 """Arcane: a REST microservice for real-estate listings."""
+
+import logging
+
+from flask import Flask
+
+from arcane import database, docs
+from arcane.errors import register_error_handlers
+from arcane.models import DOCUMENTS
+from arcane.settings import Settings
+from arcane.smorest import SECURITY_SCHEME, Api, ObjectIdConverter, object_id_parameter_schema
+
+API_VERSION = "1.0.0"
+MAX_BODY_BYTES = 1024 * 1024
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the application for the given settings (read from the environment by default)."""
+    settings = settings or Settings.from_env()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    app = Flask(__name__)
+    app.config.update(_flask_config(settings))
+    app.extensions["arcane.settings"] = settings
+    app.json.sort_keys = False
+    app.url_map.converters["objectid"] = ObjectIdConverter
+
+    database.connect(settings)
+    _prepare_database(settings)
+
+    api = Api(app)
+    register_error_handlers(app, api.handle_http_exception)
+    api.register_converter(ObjectIdConverter, object_id_parameter_schema)
+    api.spec.components.security_scheme(
+        SECURITY_SCHEME,
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "Access token from POST /auth/token.",
+        },
+    )
+    from arcane.api import BLUEPRINTS
+
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    app.register_blueprint(docs.blp)
+    return app
+
+
+def _prepare_database(settings: Settings) -> None:
+    if settings.embedded:
+        logger.warning(
+            "Using the embedded database (mongomock): data lives only as long as this process. "
+            "Set MONGODB_URI to use a real MongoDB."
+        )
+    try:
+        database.ensure_indexes(DOCUMENTS)
+    except database.OUTAGES:
+        # Start anyway: /ready reports the outage, and mongoengine creates the indexes on first use.
+        logger.warning("database unreachable at start-up; indexes will be created on first use")
+
+
+def _flask_config(settings: Settings) -> dict:
+    return {
+        "DEBUG": settings.debug,
+        "PROPAGATE_EXCEPTIONS": False,
+        "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
+        "API_TITLE": "Arcane",
+        "API_VERSION": API_VERSION,
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/docs",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "API_SPEC_OPTIONS": {
+            "info": {
+                "description": (
+                    "Real-estate listings: people sign up, publish properties with their rooms, "
+                    "and anyone browses the listings, in particular those of one city."
+                ),
+                "license": {"name": "MIT", "url": "https://opensource.org/licenses/MIT"},
+                "contact": {"name": "Arcane maintainers"},
+            },
+            "servers": [{"url": "http://127.0.0.1:5000", "description": "Local (make run)"}],
+        },
+    }

@@ -1,0 +1,5 @@
+"""HTTP layer: one thin Blueprint per resource."""
+
+from arcane.api import health
+
+BLUEPRINTS = (health.blp,)

@@ -1,0 +1,50 @@
+"""MongoDB connection (a real server or the embedded mongomock), indexes and ping."""
+
+import mongoengine
+import pymongo.errors
+from mongoengine.connection import DEFAULT_CONNECTION_NAME
+
+from arcane.settings import EMBEDDED_SCHEME, Settings
+
+# What a database that is down or too slow raises.
+OUTAGES = (pymongo.errors.ConnectionFailure, pymongo.errors.ExecutionTimeout, pymongo.errors.WaitQueueTimeoutError)
+
+
+def connect(settings: Settings) -> None:
+    """Connect mongoengine's default alias to the configured database."""
+    disconnect()
+    options = {"uuidRepresentation": "standard", "tz_aware": True}
+    if settings.embedded:
+        import mongomock
+
+        # mongoengine rejects mongomock:// URIs: pass the client class instead.
+        host = "mongodb://" + settings.mongodb_uri.removeprefix(EMBEDDED_SCHEME)
+        mongoengine.connect(host=host, mongo_client_class=mongomock.MongoClient, **options)
+        return
+    timeout = settings.mongodb_timeout_ms
+    mongoengine.connect(
+        host=settings.mongodb_uri,
+        appname="arcane",
+        serverSelectionTimeoutMS=timeout,
+        connectTimeoutMS=timeout,
+        socketTimeoutMS=timeout,
+        # Each request holds a connection briefly; waiting longer than the timeout helps no one.
+        waitQueueTimeoutMS=timeout,
+        **options,
+    )
+
+
+def disconnect() -> None:
+    """Close the default connection, if any."""
+    mongoengine.disconnect(DEFAULT_CONNECTION_NAME)
+
+
+def ensure_indexes(documents) -> None:
+    """Create the indexes the documents declare (idempotent)."""
+    for document in documents:
+        document.ensure_indexes()
+
+
+def ping() -> None:
+    """Round-trip to the database; raises a pymongo error when it is unreachable."""
+    mongoengine.get_db().command("ping")

@@ -1,0 +1,3 @@
+"""MongoDB documents, declared with mongoengine."""
+
+DOCUMENTS = ()

@@ -1,0 +1,202 @@
+"""The project's flavour of flask-smorest: Api, Blueprint, pager, base schemas, converters."""
+
+import http
+from copy import deepcopy
+from functools import wraps
+
+import flask_smorest
+import marshmallow as ma
+from bson import ObjectId
+from flask import url_for
+from flask_jwt_extended import jwt_required
+from werkzeug.routing import BaseConverter
+
+SECURITY_SCHEME = "bearerAuth"
+OBJECT_ID_PATTERN = "[0-9a-f]{24}"
+PAGINATION_ARGUMENTS = frozenset({"page", "page_size"})
+LOCATION_HEADER = {"Location": {"description": "URL of the created resource.", "schema": {"type": "string"}}}
+HTTP_VERBS = {"get": "get", "post": "create", "put": "replace", "patch": "update", "delete": "delete"}
+
+
+class ErrorSchema(ma.Schema):
+    """The one error shape of the service."""
+
+    code = ma.fields.Integer(required=True, metadata={"description": "HTTP status code.", "example": 404})
+    status = ma.fields.String(required=True, metadata={"description": "HTTP status name.", "example": "Not Found"})
+    message = ma.fields.String(
+        required=True, metadata={"description": "What went wrong, for a human.", "example": "Property not found."}
+    )
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(),
+        metadata={"description": "Messages per field, when the input was at fault."},
+    )
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api with the project's error rendering."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error):
+        """Render any HTTP exception in the one error shape, keeping its headers (e.g. Allow)."""
+        data = getattr(error, "data", None) or {}
+        payload = {
+            "code": error.code,
+            "status": error.name,
+            "message": data.get("message") or _default_message(error),
+        }
+        errors = data.get("errors") or data.get("messages")
+        if errors:
+            payload["errors"] = _flatten_locations(errors)
+        headers = {key: value for key, value in error.get_headers() if key.lower() != "content-type"}
+        headers.update(data.get("headers") or {})
+        return payload, error.code, headers
+
+
+SHORT_MESSAGES = {
+    400: "The request is malformed: see errors.",
+    404: "Resource not found.",
+    405: "This method is not allowed on this resource: see the Allow header.",
+    413: "The request body is larger than 1 MiB.",
+    422: "The request is not valid: see errors.",
+    500: "Internal server error.",
+}
+
+
+def _default_message(error) -> str:
+    return SHORT_MESSAGES.get(error.code) or error.description or http.HTTPStatus(error.code).phrase
+
+
+def _flatten_locations(errors):
+    """webargs keys messages by location ({"json": {...}}); clients care about the fields."""
+    if not isinstance(errors, dict):
+        return {"_request": errors}
+    flat = {}
+    for location, messages in errors.items():
+        if isinstance(messages, dict):
+            flat.update(messages)
+        else:
+            flat[location] = messages
+    return flat
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """Blueprint that documents authentication, error responses and operation ids."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(self._prepare_auth_doc)
+
+    @staticmethod
+    def login_required(func=None, *, refresh=False, any_token=False):
+        """Require a valid bearer token (an access token unless told otherwise)."""
+
+        def decorator(view):
+            protected = jwt_required(refresh=refresh, verify_type=not any_token)(view)
+            protected._apidoc = deepcopy(getattr(view, "_apidoc", {}))
+            protected._apidoc["auth"] = True
+            return protected
+
+        return decorator(func) if func is not None else decorator
+
+    @staticmethod
+    def errors(*status_codes):
+        """Document the error responses an operation can give besides the automatic ones."""
+
+        def decorator(view):
+            view._apidoc = deepcopy(getattr(view, "_apidoc", {}))
+            responses = view._apidoc.setdefault("manual_doc", {}).setdefault("responses", {})
+            for status_code in status_codes:
+                responses[status_code] = http.HTTPStatus(status_code).name
+            return view
+
+        return decorator
+
+    @staticmethod
+    def location(endpoint, **url_values_from_attributes):
+        """Set the Location header of a creation to the URL of the object the view returns."""
+
+        def decorator(view):
+            @wraps(view)
+            def wrapper(*args, **kwargs):
+                created = view(*args, **kwargs)
+                values = {name: str(getattr(created, attr)) for name, attr in url_values_from_attributes.items()}
+                return created, {"Location": url_for(endpoint, **values)}
+
+            return wrapper
+
+        return decorator
+
+    def _store_endpoint_docs(self, endpoint, obj, parameters, tags, **options):
+        super()._store_endpoint_docs(endpoint, obj, parameters, tags, **options)
+        for method, doc in self._docs[endpoint].items():
+            if method != "parameters":
+                doc["operation_id"] = _operation_id(method, endpoint)
+
+    @staticmethod
+    def _prepare_auth_doc(doc, doc_info, **kwargs):
+        doc["operationId"] = doc_info["operation_id"]
+        responses = doc.setdefault("responses", {})
+        if doc_info.get("auth"):
+            doc["security"] = [{SECURITY_SCHEME: []}]
+            responses[401] = http.HTTPStatus(401).name
+        else:
+            doc["security"] = []
+        responses.setdefault("default", "DEFAULT_ERROR")
+        return doc
+
+
+def _operation_id(method: str, endpoint: str) -> str:
+    """``post`` on the ``Properties`` view becomes ``createProperties``."""
+    return HTTP_VERBS.get(method, method) + endpoint
+
+
+class QuerySetPage(flask_smorest.Page):
+    """Pager for mongoengine query sets: the database skips, limits and counts."""
+
+    @property
+    def items(self):
+        return list(self.collection.skip(self.page_params.first_item).limit(self.page_params.page_size))
+
+    @property
+    def item_count(self):
+        return self.collection.count()
+
+
+class Schema(ma.Schema):
+    """Base schema: unknown fields are errors, output keeps the declared order."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class QuerySchema(Schema):
+    """Base schema of query strings: unknown parameters are errors, except the pager's own."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    @ma.pre_load
+    def reject_unknown_parameters(self, data, **kwargs):
+        known = set(self.fields) | PAGINATION_ARGUMENTS
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ma.ValidationError({name: ["Unknown query parameter."] for name in unknown})
+        return data
+
+
+class ObjectIdConverter(BaseConverter):
+    """URL converter for MongoDB ids: anything that is not an id does not match (404)."""
+
+    regex = OBJECT_ID_PATTERN
+
+    def to_python(self, value):
+        return ObjectId(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+def object_id_parameter_schema(converter):
+    """OpenAPI schema of a path parameter using ObjectIdConverter."""
+    return {"type": "string", "pattern": f"^{OBJECT_ID_PATTERN}$", "example": "6750c3e2a1b2c3d4e5f60718"}

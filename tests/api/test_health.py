@@ -1,0 +1,27 @@
+from arcane import create_app, database
+from tests.conftest import make_settings
+from tests.factories import assert_error
+
+
+def test_health_answers_without_the_database(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok"}
+
+
+def test_ready_pings_the_database(client):
+    response = client.get("/ready")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok"}
+
+
+def test_a_database_that_does_not_answer_gives_503_not_a_hang():
+    # Port 9 on the loopback: nothing listens there, so every connection is refused.
+    app = create_app(make_settings(mongodb_uri="mongodb://127.0.0.1:9/arcane", mongodb_timeout_ms=300))
+    client = app.test_client()
+    try:
+        assert client.get("/health").status_code == 200
+        body = assert_error(client.get("/ready"), 503)
+        assert "database" in body["message"].lower()
+    finally:
+        database.disconnect()

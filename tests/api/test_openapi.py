@@ -1,0 +1,83 @@
+"""The OpenAPI document describes every operation the way clients and linters expect."""
+
+import re
+
+import pytest
+
+HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+@pytest.fixture
+def spec(client):
+    response = client.get("/docs/openapi.json")
+    assert response.status_code == 200
+    return response.json
+
+
+def operations(spec):
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method in HTTP_METHODS:
+                yield path, method, operation
+
+
+def test_document_declares_servers_license_and_bearer_scheme(spec):
+    assert spec["openapi"].startswith("3.")
+    assert spec["servers"]
+    assert spec["info"]["license"]["name"]
+    assert spec["info"]["license"]["url"].startswith("https://")
+    assert spec["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "Access token from POST /auth/token.",
+    }
+
+
+def test_every_operation_has_an_id_a_summary_and_its_4xx_responses(spec):
+    ids = []
+    for path, method, operation in operations(spec):
+        assert operation.get("operationId"), (path, method)
+        assert operation.get("summary"), (path, method)
+        # The probes take no input and need no token: no client error is possible there.
+        if operation["tags"] != ["health"]:
+            assert any(code.startswith("4") for code in operation["responses"]), (path, method)
+        ids.append(operation["operationId"])
+    assert len(ids) == len(set(ids))
+
+
+def test_every_operation_declares_its_security(spec):
+    for path, method, operation in operations(spec):
+        assert "security" in operation, (path, method)
+        if operation["security"]:
+            assert operation["security"] == [{"bearerAuth": []}]
+            assert "401" in operation["responses"], (path, method)
+
+
+def test_every_api_route_is_documented(app, spec):
+    documented = {(re.sub(r"\{(\w+)\}", r"<\1>", path), method) for path, method, _ in operations(spec)}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.rule.startswith("/docs"):
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", rule.rule)
+        for method in rule.methods & {m.upper() for m in HTTP_METHODS}:
+            assert (path, method.lower()) in documented, (path, method)
+
+
+@pytest.mark.parametrize("page", ["/docs/swagger", "/docs/redoc"])
+def test_docs_pages_load_their_assets_from_the_service(client, page):
+    response = client.get(page)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources
+    for source in sources:
+        assert source.startswith("/docs/"), source
+        assert client.get(source).status_code == 200, source
+
+
+def test_redoc_is_loaded_as_an_es_module(client):
+    html = client.get("/docs/redoc").get_data(as_text=True)
+    assert '<script type="module"' in html
+    module = client.get("/docs/assets/arcane/redoc-init.js").get_data(as_text=True)
+    assert 'from "../redoc/js/redoc.standalone.js"' in module
