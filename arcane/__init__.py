@@ -1,10 +1,11 @@
 """Arcane: a REST microservice for real-estate listings."""
 
+import datetime as dt
 import logging
 
 from flask import Flask
 
-from arcane import database, docs
+from arcane import database, docs, passwords, security
 from arcane.errors import register_error_handlers
 from arcane.models import DOCUMENTS
 from arcane.settings import Settings
@@ -26,11 +27,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False
     app.url_map.converters["objectid"] = ObjectIdConverter
 
+    passwords.configure(memory_kib=settings.password_hash_memory_kib, time_cost=settings.password_hash_time_cost)
     database.connect(settings)
     _prepare_database(settings)
 
     api = Api(app)
     register_error_handlers(app, api.handle_http_exception)
+    security.init_app(app, api.handle_http_exception)
     api.register_converter(ObjectIdConverter, object_id_parameter_schema)
     api.spec.components.security_scheme(
         SECURITY_SCHEME,
@@ -67,6 +70,12 @@ def _flask_config(settings: Settings) -> dict:
         "DEBUG": settings.debug,
         "PROPAGATE_EXCEPTIONS": False,
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
+        "JWT_SECRET_KEY": settings.jwt_secret_key,
+        "JWT_ALGORITHM": "HS256",
+        "JWT_DECODE_ALGORITHMS": ["HS256"],
+        "JWT_TOKEN_LOCATION": ["headers"],
+        "JWT_ACCESS_TOKEN_EXPIRES": dt.timedelta(minutes=settings.access_token_minutes),
+        "JWT_REFRESH_TOKEN_EXPIRES": dt.timedelta(days=settings.refresh_token_days),
         "API_TITLE": "Arcane",
         "API_VERSION": API_VERSION,
         "OPENAPI_VERSION": "3.0.3",

@@ -1,4 +1,4 @@
-"""Fixtures: an app on a throw-away database and its client.
+"""Fixtures: an app on a throw-away database, its client, and users with real tokens.
 
 Tests run on mongomock. With ARCANE_TEST_MONGODB_URI set (e.g. mongodb://localhost:27017),
 every test runs against that server instead, in a database of its own that is dropped after.
@@ -13,6 +13,7 @@ import pytest
 
 from arcane import create_app, database
 from arcane.settings import Settings
+from tests import factories
 
 REAL_MONGODB_URI = os.environ.get("ARCANE_TEST_MONGODB_URI", "").strip()
 
@@ -51,3 +52,21 @@ def app(settings):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def user(app, client):
+    """A signed-up user with a real access token."""
+    return factories.signed_in_user(client)
+
+
+@pytest.fixture
+def other_user(app, client):
+    """A second user, for ownership checks."""
+    return factories.signed_in_user(client, email="other@example.com", first_name="Olivia")
+
+
+@pytest.fixture
+def admin(app, client):
+    """An administrator, created the way an operator does (no endpoint grants the role)."""
+    return factories.signed_in_admin(app, client)

@@ -1,5 +1,71 @@
 """Plain functions that build test data through the public API."""
 
+import dataclasses
+import datetime as dt
+
+from arcane.services import users
+
+DEFAULT_PASSWORD = "correct horse battery"
+
+
+@dataclasses.dataclass
+class Account:
+    """A user as a test sees it: identity, credentials and tokens."""
+
+    id: str
+    email: str
+    password: str
+    access_token: str
+    refresh_token: str
+
+    @property
+    def headers(self) -> dict:
+        return bearer(self.access_token)
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def sign_up_form(**overrides) -> dict:
+    form = {
+        "email": "camille@example.com",
+        "password": DEFAULT_PASSWORD,
+        "first_name": "Camille",
+        "last_name": "Martin",
+        "birth_date": "1990-05-17",
+    }
+    form.update(overrides)
+    return form
+
+
+def sign_up(client, **overrides) -> dict:
+    response = client.post("/api/v1/users", json=sign_up_form(**overrides))
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def sign_in(client, email: str, password: str = DEFAULT_PASSWORD) -> dict:
+    response = client.post("/api/v1/auth/token", json={"email": email, "password": password})
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def signed_in_user(client, **overrides) -> Account:
+    profile = sign_up(client, **overrides)
+    password = overrides.get("password", DEFAULT_PASSWORD)
+    tokens = sign_in(client, profile["email"], password)
+    return Account(profile["id"], profile["email"], password, tokens["access_token"], tokens["refresh_token"])
+
+
+def signed_in_admin(app, client, email: str = "admin@example.com") -> Account:
+    with app.app_context():
+        admin = users.ensure_admin(
+            email=email, password=DEFAULT_PASSWORD, first_name="Ada", last_name="Admin", birth_date=dt.date(1970, 1, 1)
+        )
+    tokens = sign_in(client, email)
+    return Account(str(admin.id), email, DEFAULT_PASSWORD, tokens["access_token"], tokens["refresh_token"])
+
 
 def assert_error(response, status_code: int) -> dict:
     """The response is an error in the one error shape, with this status."""

@@ -1,5 +1,5 @@
 """HTTP layer: one thin Blueprint per resource."""
 
-from arcane.api import health
+from arcane.api import auth, health, users
 
-BLUEPRINTS = (health.blp,)
+BLUEPRINTS = (health.blp, auth.blp, users.blp)

@@ -1,3 +1,8 @@
 """MongoDB documents, declared with mongoengine."""
 
-DOCUMENTS = ()
+from arcane.models.tokens import RevokedToken
+from arcane.models.users import User
+
+DOCUMENTS = (User, RevokedToken)
+
+__all__ = ["DOCUMENTS", "RevokedToken", "User"]

@@ -1,6 +1,6 @@
 from arcane import create_app, database
 from tests.conftest import make_settings
-from tests.factories import assert_error
+from tests.factories import assert_error, sign_up_form
 
 
 def test_health_answers_without_the_database(client):
@@ -21,7 +21,8 @@ def test_a_database_that_does_not_answer_gives_503_not_a_hang():
     client = app.test_client()
     try:
         assert client.get("/health").status_code == 200
-        body = assert_error(client.get("/ready"), 503)
+        assert_error(client.get("/ready"), 503)
+        body = assert_error(client.post("/api/v1/users", json=sign_up_form()), 503)
         assert "database" in body["message"].lower()
     finally:
         database.disconnect()

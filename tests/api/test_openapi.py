@@ -54,6 +54,22 @@ def test_every_operation_declares_its_security(spec):
             assert "401" in operation["responses"], (path, method)
 
 
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [("/api/v1/users/me", "get"), ("/api/v1/users/me/password", "put"), ("/api/v1/auth/refresh", "post")],
+)
+def test_protected_operations_require_a_bearer_token(spec, path, method):
+    assert spec["paths"][path][method]["security"] == [{"bearerAuth": []}]
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [("/api/v1/users", "post"), ("/api/v1/auth/token", "post"), ("/api/v1/users/{user_id}", "get")],
+)
+def test_public_operations_declare_no_security(spec, path, method):
+    assert spec["paths"][path][method]["security"] == []
+
+
 def test_every_api_route_is_documented(app, spec):
     documented = {(re.sub(r"\{(\w+)\}", r"<\1>", path), method) for path, method, _ in operations(spec)}
     for rule in app.url_map.iter_rules():

@@ -1,0 +1,39 @@
+"""Tokens: sign in, refresh, sign out."""
+
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+
+from arcane import security
+from arcane.schemas.auth import AccessTokenSchema, TokenPairSchema, TokenRequestSchema
+from arcane.services import users
+from arcane.smorest import Blueprint
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Bearer tokens (JWT).")
+
+
+@blp.route("/token")
+class Token(MethodView):
+    @blp.arguments(TokenRequestSchema)
+    @blp.response(200, TokenPairSchema)
+    def post(self, credentials):
+        """Sign in: exchange email and password for an access and a refresh token"""
+        user = users.authenticate(credentials["email"], credentials["password"])
+        return security.issue_token_pair(user)
+
+
+@blp.route("/refresh")
+class TokenRefresh(MethodView):
+    @blp.login_required(refresh=True)
+    @blp.response(200, AccessTokenSchema)
+    def post(self):
+        """Get a new access token with a refresh token"""
+        return security.issue_access_token(current_user)
+
+
+@blp.route("/logout")
+class Logout(MethodView):
+    @blp.login_required(any_token=True)
+    @blp.response(204)
+    def post(self):
+        """Sign out: revoke the presented token (access or refresh)"""
+        security.revoke_current_token()

@@ -1,0 +1,68 @@
+"""Accounts: sign-up, own profile, public profiles."""
+
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+
+from arcane.schemas.users import (
+    PasswordChangeSchema,
+    UserCreateSchema,
+    UserPrivateSchema,
+    UserPublicSchema,
+    UserUpdateSchema,
+)
+from arcane.services import users
+from arcane.smorest import LOCATION_HEADER, Blueprint
+
+blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Accounts and personal details.")
+
+
+@blp.route("")
+class Users(MethodView):
+    @blp.arguments(UserCreateSchema)
+    @blp.response(201, UserPrivateSchema, headers=LOCATION_HEADER)
+    @blp.errors(409)
+    @blp.location("users.UserById", user_id="id")
+    def post(self, new_user):
+        """Sign up"""
+        return users.create_user(**new_user)
+
+
+@blp.route("/me")
+class CurrentUser(MethodView):
+    @blp.login_required
+    @blp.response(200, UserPrivateSchema)
+    def get(self):
+        """Read your own account"""
+        return current_user
+
+    @blp.login_required
+    @blp.arguments(UserUpdateSchema)
+    @blp.response(200, UserPrivateSchema)
+    def patch(self, changes):
+        """Change your personal details (first name, last name, birth date)"""
+        return users.update_profile(current_user, changes)
+
+    @blp.login_required
+    @blp.response(204)
+    def delete(self):
+        """Delete your account; every token issued for it stops working"""
+        users.delete_user(current_user)
+
+
+@blp.route("/me/password")
+class CurrentUserPassword(MethodView):
+    @blp.login_required
+    @blp.arguments(PasswordChangeSchema)
+    @blp.response(204)
+    def put(self, passwords):
+        """Change your password; every token issued before stops working"""
+        users.change_password(current_user, passwords["current_password"], passwords["new_password"])
+
+
+@blp.route("/<objectid:user_id>")
+class UserById(MethodView):
+    @blp.response(200, UserPublicSchema)
+    @blp.errors(404)
+    def get(self, user_id):
+        """Read a user's public profile"""
+        return users.get_user(user_id)

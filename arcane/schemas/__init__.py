@@ -1,0 +1,1 @@
+"""Request and response schemas (marshmallow). Schemas never touch the database."""

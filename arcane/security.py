@@ -1,0 +1,64 @@
+"""JWT wiring: token issue, identity and user lookup, revocation, and 401s in the one error shape."""
+
+import datetime as dt
+
+from flask import current_app
+from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token, get_jwt
+
+from arcane.errors import http_exception
+from arcane.models import User
+from arcane.services import tokens, users
+
+TOKEN_VERSION_CLAIM = "ver"  # noqa: S105 (a claim name, not a secret)
+jwt = JWTManager()
+
+
+def init_app(app, render_error) -> None:
+    """Attach flask-jwt-extended to the app, with every failure rendered as a JSON 401."""
+    jwt.init_app(app)
+
+    def unauthorized(message):
+        # Loaders must return a response: aborting from one would give a 500.
+        return current_app.make_response(render_error(http_exception(401, message)))
+
+    jwt.unauthorized_loader(lambda reason: unauthorized("Missing bearer token in the Authorization header."))
+    jwt.invalid_token_loader(lambda reason: unauthorized("Invalid token."))
+    jwt.expired_token_loader(lambda header, payload: unauthorized("The token has expired."))
+    jwt.revoked_token_loader(lambda header, payload: unauthorized("The token has been revoked."))
+    jwt.user_lookup_error_loader(lambda header, payload: unauthorized("The token no longer grants access."))
+    jwt.needs_fresh_token_loader(lambda header, payload: unauthorized("A fresh token is required."))
+    jwt.token_verification_failed_loader(lambda header, payload: unauthorized("Invalid token."))
+
+    @jwt.token_in_blocklist_loader
+    def token_revoked(header, payload) -> bool:
+        return tokens.is_token_revoked(payload["jti"])
+
+    @jwt.user_lookup_loader
+    def load_token_holder(header, payload) -> User | None:
+        return users.get_token_holder(payload["sub"], payload.get(TOKEN_VERSION_CLAIM))
+
+
+def issue_access_token(user: User) -> dict:
+    """A new access token for the user, with its lifetime."""
+    claims = {TOKEN_VERSION_CLAIM: user.token_version}
+    lifetime = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
+    return {
+        "access_token": create_access_token(identity=str(user.id), additional_claims=claims),
+        "token_type": "Bearer",
+        "expires_in": int(lifetime.total_seconds()),
+    }
+
+
+def issue_token_pair(user: User) -> dict:
+    """Access and refresh tokens for a user who just proved who they are."""
+    claims = {TOKEN_VERSION_CLAIM: user.token_version}
+    return {
+        **issue_access_token(user),
+        "refresh_token": create_refresh_token(identity=str(user.id), additional_claims=claims),
+    }
+
+
+def revoke_current_token() -> None:
+    """Revoke the token that authenticated this request."""
+    payload = get_jwt()
+    tokens.revoke_token(payload["jti"], dt.datetime.fromtimestamp(payload["exp"], dt.UTC))

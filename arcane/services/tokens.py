@@ -1,0 +1,19 @@
+"""The list of revoked tokens."""
+
+import contextlib
+import datetime as dt
+
+from mongoengine import NotUniqueError
+
+from arcane.models import RevokedToken
+
+
+def revoke_token(jti: str, expires_at: dt.datetime) -> None:
+    """Refuse the token with this id from now on (revoking twice is harmless)."""
+    with contextlib.suppress(NotUniqueError):
+        RevokedToken(jti=jti, expires_at=expires_at).save()
+
+
+def is_token_revoked(jti: str) -> bool:
+    """True when the token with this id was revoked."""
+    return RevokedToken.objects(jti=jti).only("id").first() is not None

@@ -1,0 +1,113 @@
+"""Accounts: sign-up, sign-in, profile, password, removal."""
+
+import datetime as dt
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from mongoengine import NotUniqueError
+
+from arcane import passwords
+from arcane.errors import Conflict, Invalid, NotFound, Unauthorized
+from arcane.models import User
+from arcane.models.common import utcnow
+
+PROFILE_FIELDS = ("first_name", "last_name", "birth_date")
+BAD_CREDENTIALS = "Invalid email or password."
+
+
+def normalise_email(email: str) -> str:
+    """The stored form of an email: unique case-insensitively."""
+    return email.strip().lower()
+
+
+def create_user(
+    *, email: str, password: str, first_name: str, last_name: str, birth_date: dt.date, role: str = "user"
+) -> User:
+    """Create an account; an email already in use is a conflict."""
+    user = User(
+        email=normalise_email(email),
+        password_hash=passwords.hash_password(password),
+        first_name=first_name,
+        last_name=last_name,
+        birth_date=birth_date,
+        role=role,
+    )
+    try:
+        return user.save(force_insert=True)
+    except NotUniqueError:
+        raise Conflict("An account with this email already exists.") from None
+
+
+def authenticate(email: str, password: str) -> User:
+    """The account with these credentials; the same error whether the email or the password is wrong."""
+    user = User.objects(email=normalise_email(email)).first()
+    if not passwords.verify_password(password, user.password_hash if user else None):
+        raise Unauthorized(BAD_CREDENTIALS)
+    return user
+
+
+def get_user(user_id) -> User:
+    """The account with this id, or NotFound."""
+    try:
+        object_id = ObjectId(user_id)
+    except (InvalidId, TypeError):
+        raise NotFound("User not found.") from None
+    user = User.objects(id=object_id).first()
+    if user is None:
+        raise NotFound("User not found.")
+    return user
+
+
+def get_token_holder(user_id: str, token_version: int | None) -> User | None:
+    """The account a token speaks for, or None when it is gone or the token predates a password change."""
+    try:
+        user = get_user(user_id)
+    except NotFound:
+        return None
+    return user if user.token_version == token_version else None
+
+
+def update_profile(user: User, changes: dict) -> User:
+    """Change personal details; only the profile fields can be written."""
+    updates = {f"set__{field}": changes[field] for field in PROFILE_FIELDS if field in changes}
+    if updates:
+        User.objects(id=user.id).update_one(**updates, set__updated_at=utcnow())
+        user.reload()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Replace the password and invalidate every token issued so far."""
+    if not passwords.verify_password(current_password, user.password_hash):
+        raise Invalid(errors={"current_password": ["Wrong password."]})
+    User.objects(id=user.id).update_one(
+        set__password_hash=passwords.hash_password(new_password),
+        inc__token_version=1,
+        set__updated_at=utcnow(),
+    )
+
+
+def delete_user(user: User) -> None:
+    """Remove an account; its tokens stop working because their holder is gone."""
+    user.delete()
+
+
+def ensure_admin(*, email: str, password: str, first_name: str, last_name: str, birth_date: dt.date) -> User:
+    """Create an administrator, or promote (and re-password) an existing account."""
+    user = User.objects(email=normalise_email(email)).first()
+    if user is None:
+        return create_user(
+            email=email,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            birth_date=birth_date,
+            role="admin",
+        )
+    User.objects(id=user.id).update_one(
+        set__role="admin",
+        set__password_hash=passwords.hash_password(password),
+        inc__token_version=1,
+        set__updated_at=utcnow(),
+    )
+    return user.reload()
