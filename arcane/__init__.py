@@ -5,7 +5,7 @@ import logging
 
 from flask import Flask
 
-from arcane import database, docs, passwords, security
+from arcane import cli, database, docs, passwords, security
 from arcane.errors import register_error_handlers
 from arcane.models import DOCUMENTS
 from arcane.settings import Settings
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
+    cli.init_app(app)
     return app
 
 

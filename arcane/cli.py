@@ -1,0 +1,58 @@
+"""Flask commands for operators: ``flask --app arcane create-admin EMAIL``, ``ensure-indexes``."""
+
+import datetime as dt
+import os
+
+import click
+import marshmallow as ma
+from flask import Flask
+
+from arcane import database
+from arcane.errors import ArcaneError
+from arcane.models import DOCUMENTS
+from arcane.schemas.users import UserCreateSchema
+from arcane.services import users
+
+ADMIN_PASSWORD_VARIABLE = "ARCANE_ADMIN_PASSWORD"  # noqa: S105 (a variable name, not a password)
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--first-name", default="Admin", show_default=True)
+@click.option("--last-name", default="Arcane", show_default=True)
+@click.option("--birth-date", default="1970-01-01", show_default=True, help="ISO date.")
+def create_admin(email, first_name, last_name, birth_date):
+    """Create an administrator, or promote an existing account.
+
+    The password comes from ARCANE_ADMIN_PASSWORD, or from a prompt.
+    """
+    password = os.environ.get(ADMIN_PASSWORD_VARIABLE) or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    form = {
+        "email": email,
+        "password": password,
+        "first_name": first_name,
+        "last_name": last_name,
+        "birth_date": birth_date,
+    }
+    try:
+        admin = users.ensure_admin(**UserCreateSchema().load(form))
+    except ma.ValidationError as error:
+        raise click.BadParameter(str(error.messages)) from None
+    except ArcaneError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"{admin.email} is an administrator (id {admin.id}).")
+
+
+@click.command("ensure-indexes")
+def ensure_indexes():
+    """Create the indexes every collection declares."""
+    database.ensure_indexes(DOCUMENTS)
+    click.echo(f"Indexes ensured at {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app."""
+    app.cli.add_command(create_admin)
+    app.cli.add_command(ensure_indexes)
