@@ -8,6 +8,7 @@ from flask import Flask
 from arcane import cli, database, docs, passwords, security
 from arcane.errors import register_error_handlers
 from arcane.models import DOCUMENTS
+from arcane.services import property_types
 from arcane.settings import Settings
 from arcane.smorest import SECURITY_SCHEME, Api, ObjectIdConverter, object_id_parameter_schema
 
@@ -61,6 +62,7 @@ def _prepare_database(settings: Settings) -> None:
         )
     try:
         database.ensure_indexes(DOCUMENTS)
+        property_types.ensure_default_types()
     except database.OUTAGES:
         # Start anyway: /ready reports the outage, and mongoengine creates the indexes on first use.
         logger.warning("database unreachable at start-up; indexes will be created on first use")

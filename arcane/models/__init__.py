@@ -1,8 +1,9 @@
 """MongoDB documents, declared with mongoengine."""
 
+from arcane.models.property_types import PropertyType
 from arcane.models.tokens import RevokedToken
 from arcane.models.users import User
 
-DOCUMENTS = (User, RevokedToken)
+DOCUMENTS = (User, RevokedToken, PropertyType)
 
-__all__ = ["DOCUMENTS", "RevokedToken", "User"]
+__all__ = ["DOCUMENTS", "PropertyType", "RevokedToken", "User"]

@@ -1,0 +1,56 @@
+"""Property types: public catalogue, maintained by administrators."""
+
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+
+from arcane.schemas.property_types import PropertyTypeSchema, PropertyTypeUpdateSchema
+from arcane.services import property_types
+from arcane.smorest import LOCATION_HEADER, Blueprint
+
+blp = Blueprint(
+    "property-types",
+    __name__,
+    url_prefix="/api/v1/property-types",
+    description="Kinds of property (flat, house...). Administrators maintain the list.",
+)
+
+
+@blp.route("")
+class PropertyTypes(MethodView):
+    @blp.response(200, PropertyTypeSchema(many=True))
+    def get(self):
+        """List the property types"""
+        return property_types.list_types()
+
+    @blp.login_required
+    @blp.arguments(PropertyTypeSchema)
+    @blp.response(201, PropertyTypeSchema, headers=LOCATION_HEADER)
+    @blp.errors(403, 409)
+    @blp.location("property-types.PropertyTypeBySlug", slug="slug")
+    def post(self, new_type):
+        """Add a property type (administrators only)"""
+        return property_types.create_type(current_user, **new_type)
+
+
+@blp.route("/<string(maxlength=40):slug>")
+class PropertyTypeBySlug(MethodView):
+    @blp.response(200, PropertyTypeSchema)
+    @blp.errors(404)
+    def get(self, slug):
+        """Read a property type"""
+        return property_types.get_type(slug)
+
+    @blp.login_required
+    @blp.arguments(PropertyTypeUpdateSchema)
+    @blp.response(200, PropertyTypeSchema)
+    @blp.errors(403, 404)
+    def patch(self, changes, slug):
+        """Change a property type's label or description (administrators only)"""
+        return property_types.update_type(current_user, slug, changes)
+
+    @blp.login_required
+    @blp.response(204)
+    @blp.errors(403, 404, 409)
+    def delete(self, slug):
+        """Delete a property type that no property uses (administrators only)"""
+        property_types.delete_type(current_user, slug)
