@@ -51,6 +51,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
     cli.init_app(app)
+    if settings.embedded:
+        app.wsgi_app = database.OneRequestAtATime(app.wsgi_app)
     return app
 
 

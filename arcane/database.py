@@ -1,5 +1,7 @@
 """MongoDB connection (a real server or the embedded mongomock), indexes and ping."""
 
+import threading
+
 import mongoengine
 import pymongo.errors
 from mongoengine.connection import DEFAULT_CONNECTION_NAME
@@ -48,3 +50,20 @@ def ensure_indexes(documents) -> None:
 def ping() -> None:
     """Round-trip to the database; raises a pymongo error when it is unreachable."""
     mongoengine.get_db().command("ping")
+
+
+class OneRequestAtATime:
+    """WSGI middleware for the embedded database: mongomock is not thread-safe.
+
+    Its updates are not atomic (two concurrent $push can lose one, a guarded $push can overshoot
+    its guard), so on mongomock requests are served one at a time. A real MongoDB needs no such
+    thing: each update is atomic on the server.
+    """
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            return list(self.wsgi_app(environ, start_response))

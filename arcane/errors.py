@@ -51,7 +51,7 @@ class Conflict(ArcaneError):
 
 class PreconditionFailed(ArcaneError):
     status_code = 412
-    default_message = "The resource has changed since you last read it."
+    default_message = "The resource has changed since you read it: read it again for its new ETag."
 
 
 class Invalid(ArcaneError):

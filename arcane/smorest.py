@@ -1,14 +1,17 @@
 """The project's flavour of flask-smorest: Api, Blueprint, pager, base schemas, converters."""
 
 import http
+from collections.abc import Mapping
 from copy import deepcopy
 from functools import wraps
 
 import flask_smorest
 import marshmallow as ma
 from bson import ObjectId
-from flask import url_for
+from flask import request, url_for
 from flask_jwt_extended import jwt_required
+from flask_smorest.etag import ETAG_HEADER, IF_MATCH_HEADER, IF_NONE_MATCH_HEADER, _get_etag_ctx
+from werkzeug.exceptions import PreconditionFailed
 from werkzeug.routing import BaseConverter
 
 SECURITY_SCHEME = "bearerAuth"
@@ -52,11 +55,19 @@ class Api(flask_smorest.Api):
         headers.update(data.get("headers") or {})
         return payload, error.code, headers
 
+    def _register_etag_headers(self):
+        # As flask-smorest's, except that If-Match is optional (see Blueprint.check_etag).
+        components = self.spec.components
+        components.parameter("IF_NONE_MATCH", "header", IF_NONE_MATCH_HEADER, lazy=True)
+        components.parameter("IF_MATCH", "header", {**IF_MATCH_HEADER, "required": False}, lazy=True)
+        components.header("ETAG", ETAG_HEADER, lazy=True)
+
 
 SHORT_MESSAGES = {
     400: "The request is malformed: see errors.",
     404: "Resource not found.",
     405: "This method is not allowed on this resource: see the Allow header.",
+    412: "The resource has changed since you read it: read it again for its new ETag.",
     413: "The request body is larger than 1 MiB.",
     422: "The request is not valid: see errors.",
     500: "Internal server error.",
@@ -82,6 +93,8 @@ def _flatten_locations(errors):
 
 class Blueprint(flask_smorest.Blueprint):
     """Blueprint that documents authentication, error responses and operation ids."""
+
+    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,19 +126,46 @@ class Blueprint(flask_smorest.Blueprint):
         return decorator
 
     @staticmethod
-    def location(endpoint, **url_values_from_attributes):
-        """Set the Location header of a creation to the URL of the object the view returns."""
+    def location(endpoint, **url_values_from_fields):
+        """Set the Location header of a creation to the URL of what the view returns.
+
+        The URL takes the request's own URL values (a parent's id) and, for each keyword,
+        the named field of the created object.
+        """
 
         def decorator(view):
             @wraps(view)
             def wrapper(*args, **kwargs):
                 created = view(*args, **kwargs)
-                values = {name: str(getattr(created, attr)) for name, attr in url_values_from_attributes.items()}
-                return created, {"Location": url_for(endpoint, **values)}
+                values = {name: str(_field(created, field)) for name, field in url_values_from_fields.items()}
+                return created, {"Location": url_for(endpoint, **{**request.view_args, **values})}
 
             return wrapper
 
         return decorator
+
+    def _check_precondition(self):
+        """flask-smorest answers 428 without If-Match; here plain clients may write without it."""
+
+    def check_etag(self, etag_data, etag_schema=None):
+        """Compare If-Match with the current ETag (412 on mismatch), when the client sent one."""
+        _get_etag_ctx()["etag_checked"] = True
+        if request.if_match and self._generate_etag(etag_data) not in request.if_match:
+            raise PreconditionFailed()
+
+    @staticmethod
+    def honours_if_match(view):
+        """Document If-Match on a POST (flask-smorest documents it on PUT, PATCH and DELETE only)."""
+        view._apidoc = deepcopy(getattr(view, "_apidoc", {}))
+        manual_doc = view._apidoc.setdefault("manual_doc", {})
+        manual_doc.setdefault("parameters", []).append("IF_MATCH")
+        manual_doc.setdefault("responses", {})[412] = http.HTTPStatus(412).name
+        return view
+
+    def _prepare_etag_doc(self, doc, doc_info, **kwargs):
+        doc = super()._prepare_etag_doc(doc, doc_info, **kwargs)
+        doc.get("responses", {}).pop(428, None)
+        return doc
 
     def _store_endpoint_docs(self, endpoint, obj, parameters, tags, **options):
         super()._store_endpoint_docs(endpoint, obj, parameters, tags, **options)
@@ -144,6 +184,10 @@ class Blueprint(flask_smorest.Blueprint):
             doc["security"] = []
         responses.setdefault("default", "DEFAULT_ERROR")
         return doc
+
+
+def _field(created, name):
+    return created[name] if isinstance(created, Mapping) else getattr(created, name)
 
 
 def _operation_id(method: str, endpoint: str) -> str:

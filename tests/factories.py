@@ -78,3 +78,27 @@ def assert_error(response, status_code: int) -> dict:
     assert body["message"]
     assert set(body) <= {"code", "status", "message", "errors"}
     return body
+
+
+def room_form(**overrides) -> dict:
+    form = {"name": "Main bedroom", "kind": "bedroom", "area_m2": 14.5, "floor": 1, "features": ["south-facing"]}
+    form.update(overrides)
+    return form
+
+
+def property_form(**overrides) -> dict:
+    form = {
+        "name": "Bright flat near the Jardin des Plantes",
+        "description": "Quiet, renovated in 2023.",
+        "type": "flat",
+        "city": "Saint-Étienne",
+        "rooms": [room_form(name="Living room", kind="living_room", area_m2=25.0), room_form()],
+    }
+    form.update(overrides)
+    return form
+
+
+def create_property(client, account: Account, **overrides) -> dict:
+    response = client.post("/api/v1/properties", json=property_form(**overrides), headers=account.headers)
+    assert response.status_code == 201, response.json
+    return response.json

@@ -1,5 +1,5 @@
 """HTTP layer: one thin Blueprint per resource."""
 
-from arcane.api import auth, health, property_types, users
+from arcane.api import auth, health, properties, property_types, rooms, users
 
-BLUEPRINTS = (health.blp, auth.blp, users.blp, property_types.blp)
+BLUEPRINTS = (health.blp, auth.blp, users.blp, property_types.blp, properties.blp, rooms.blp)

@@ -45,7 +45,10 @@ class CurrentUser(MethodView):
     @blp.login_required
     @blp.response(204)
     def delete(self):
-        """Delete your account; every token issued for it stops working"""
+        """Delete your account, and with it all your listings
+
+        Every token issued for the account stops working, and every property it owns is deleted.
+        """
         users.delete_user(current_user)
 
 

@@ -1,9 +1,10 @@
 """MongoDB documents, declared with mongoengine."""
 
+from arcane.models.properties import Property, Room
 from arcane.models.property_types import PropertyType
 from arcane.models.tokens import RevokedToken
 from arcane.models.users import User
 
-DOCUMENTS = (User, RevokedToken, PropertyType)
+DOCUMENTS = (User, RevokedToken, PropertyType, Property)
 
-__all__ = ["DOCUMENTS", "PropertyType", "RevokedToken", "User"]
+__all__ = ["DOCUMENTS", "Property", "PropertyType", "RevokedToken", "Room", "User"]

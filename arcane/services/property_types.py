@@ -3,7 +3,7 @@
 from mongoengine import NotUniqueError
 
 from arcane.errors import Conflict, Forbidden, NotFound
-from arcane.models import PropertyType, User
+from arcane.models import Property, PropertyType, User
 from arcane.models.property_types import DEFAULT_PROPERTY_TYPES
 
 
@@ -61,6 +61,9 @@ def update_type(actor: User, slug: str, changes: dict) -> PropertyType:
 
 
 def delete_type(actor: User, slug: str) -> None:
-    """Remove a type."""
+    """Remove a type that no property uses."""
     _require_admin(actor)
-    get_type(slug).delete()
+    property_type = get_type(slug)
+    if Property.objects(type=slug).only("id").first() is not None:
+        raise Conflict("This property type is used by at least one property.")
+    property_type.delete()

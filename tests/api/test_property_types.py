@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import assert_error
+from tests.factories import assert_error, create_property
 
 DEFAULT_SLUGS = {"flat", "house", "studio", "loft", "villa", "land", "commercial", "parking"}
 NEW_TYPE = {"slug": "houseboat", "label": "Houseboat", "description": "A home that floats."}
@@ -78,6 +78,12 @@ def test_changing_an_unknown_type_is_404(client, admin):
 def test_admin_deletes_an_unused_type(client, admin):
     assert client.delete("/api/v1/property-types/parking", headers=admin.headers).status_code == 204
     assert_error(client.get("/api/v1/property-types/parking"), 404)
+
+
+def test_a_type_in_use_cannot_be_deleted(client, admin, user):
+    create_property(client, user, type="loft")
+    assert_error(client.delete("/api/v1/property-types/loft", headers=admin.headers), 409)
+    assert client.get("/api/v1/property-types/loft").status_code == 200
 
 
 def test_user_cannot_delete_a_type(client, user):

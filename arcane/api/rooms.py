@@ -1,0 +1,69 @@
+"""Rooms of a property: public reads, owner-only writes."""
+
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+
+from arcane.api.properties import checked_revision, set_property_etag
+from arcane.schemas.properties import RoomCreateSchema, RoomSchema, RoomUpdateSchema
+from arcane.services import properties
+from arcane.smorest import LOCATION_HEADER, Blueprint
+
+blp = Blueprint(
+    "rooms",
+    __name__,
+    url_prefix="/api/v1/properties/<objectid:property_id>/rooms",
+    description="Rooms of a property. Writes answer with the property's new ETag.",
+)
+
+
+@blp.route("")
+class Rooms(MethodView):
+    @blp.response(200, RoomSchema(many=True))
+    @blp.errors(404)
+    def get(self, property_id):
+        """List the rooms of a property"""
+        return properties.list_rooms(property_id)
+
+    @blp.login_required
+    @blp.etag
+    @blp.arguments(RoomCreateSchema)
+    @blp.response(201, RoomSchema, headers=LOCATION_HEADER)
+    @blp.errors(403, 404)
+    @blp.honours_if_match
+    @blp.location("rooms.RoomById", room_id="id")
+    def post(self, new_room, property_id):
+        """Add a room to a property (owner only)"""
+        owned = properties.get_owned_property(property_id, current_user)
+        room, updated = properties.add_room(owned, new_room, expected_revision=checked_revision(owned))
+        set_property_etag(updated)
+        return room
+
+
+@blp.route("/<objectid:room_id>")
+class RoomById(MethodView):
+    @blp.response(200, RoomSchema)
+    @blp.errors(404)
+    def get(self, property_id, room_id):
+        """Read a room"""
+        return properties.get_room(property_id, room_id)
+
+    @blp.login_required
+    @blp.etag
+    @blp.arguments(RoomUpdateSchema)
+    @blp.response(200, RoomSchema)
+    @blp.errors(403, 404)
+    def patch(self, changes, property_id, room_id):
+        """Change a room (owner only)"""
+        owned = properties.get_owned_property(property_id, current_user)
+        room, updated = properties.update_room(owned, room_id, changes, expected_revision=checked_revision(owned))
+        set_property_etag(updated)
+        return room
+
+    @blp.login_required
+    @blp.etag
+    @blp.response(204)
+    @blp.errors(403, 404)
+    def delete(self, property_id, room_id):
+        """Remove a room (owner only)"""
+        owned = properties.get_owned_property(property_id, current_user)
+        properties.delete_room(owned, room_id, expected_revision=checked_revision(owned))

@@ -1,0 +1,79 @@
+"""Properties, with their rooms embedded."""
+
+import re
+import unicodedata
+
+import mongoengine as me
+from bson import ObjectId
+
+from arcane.models.common import utcnow
+from arcane.models.users import User
+
+ROOM_KINDS = (
+    "living_room",
+    "bedroom",
+    "kitchen",
+    "bathroom",
+    "toilet",
+    "dining_room",
+    "office",
+    "laundry",
+    "storage",
+    "garage",
+    "cellar",
+    "balcony",
+    "terrace",
+    "other",
+)
+MAX_ROOMS = 100
+SEPARATORS = re.compile(r"[\W_]+")
+# Ligatures that Unicode decomposition keeps whole.
+LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
+
+
+def city_key(city: str) -> str:
+    """The search key of a city: case-, accent-, space- and hyphen-insensitive.
+
+    ``Saint-Étienne``, ``saint etienne`` and ``SAINT ÉTIENNE`` all give ``saint etienne``.
+    A stored key, not a collation: AWS DocumentDB has no collations, and an index on the key
+    serves the city listing without a regex scan.
+    """
+    decomposed = unicodedata.normalize("NFKD", city)
+    without_accents = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return SEPARATORS.sub(" ", without_accents.casefold().translate(LIGATURES)).strip()
+
+
+class Room(me.EmbeddedDocument):
+    """A room of a property, with its own id so that it can be addressed."""
+
+    id = me.ObjectIdField(required=True, default=ObjectId, db_field="_id")
+    name = me.StringField(required=True, max_length=80)
+    kind = me.StringField(required=True, choices=ROOM_KINDS)
+    area_m2 = me.FloatField(required=True, min_value=0, max_value=10000)
+    floor = me.IntField(min_value=-5, max_value=200, null=True)
+    features = me.ListField(me.StringField(max_length=40), max_length=20, default=list)
+
+
+class Property(me.Document):
+    """A listing. ``revision`` grows with every write: it makes the ETag and guards If-Match."""
+
+    meta = {
+        "collection": "properties",
+        "indexes": [
+            {"fields": ["city_key", "-id"], "name": "city_key_newest_first"},
+            {"fields": ["owner", "-id"], "name": "owner_newest_first"},
+            {"fields": ["type"], "name": "type"},
+        ],
+    }
+
+    name = me.StringField(required=True, max_length=120)
+    description = me.StringField(max_length=5000, default="")
+    type = me.StringField(required=True, max_length=40)
+    city = me.StringField(required=True, max_length=120)
+    city_key = me.StringField(required=True, max_length=120)
+    rooms = me.EmbeddedDocumentListField(Room, max_length=MAX_ROOMS, default=list)
+    # Deleting a user deletes their listings.
+    owner = me.ReferenceField(User, required=True, reverse_delete_rule=me.CASCADE)
+    revision = me.IntField(required=True, default=0)
+    created_at = me.DateTimeField(required=True, default=utcnow)
+    updated_at = me.DateTimeField(required=True, default=utcnow)

@@ -1,0 +1,130 @@
+"""Property and room schemas: query, create, update and output."""
+
+import marshmallow as ma
+
+from arcane.models.properties import MAX_ROOMS, ROOM_KINDS
+from arcane.schemas.fields import ObjectIdString, StrictFloat, StrictInteger, Text
+from arcane.schemas.property_types import slug_field
+from arcane.schemas.users import UserPublicSchema
+from arcane.smorest import QuerySchema, Schema
+
+AREA_RANGE = ma.validate.Range(min=0, max=10000, min_inclusive=False)
+FLOOR_RANGE = ma.validate.Range(min=-5, max=200)
+
+
+def _features(**kwargs):
+    return ma.fields.List(
+        Text(max_length=40),
+        validate=ma.validate.Length(max=20),
+        metadata={"description": "Up to 20 short strings.", "example": ["south-facing", "fireplace"]},
+        **kwargs,
+    )
+
+
+class RoomCreateSchema(Schema):
+    """A new room."""
+
+    name = Text(required=True, max_length=80, metadata={"example": "Master bedroom"})
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(ROOM_KINDS), metadata={"example": "bedroom"})
+    area_m2 = StrictFloat(
+        required=True, validate=AREA_RANGE, metadata={"description": "Square metres.", "example": 14.5}
+    )
+    floor = StrictInteger(allow_none=True, validate=FLOOR_RANGE, metadata={"example": 1})
+    features = _features(load_default=list)
+
+
+class RoomUpdateSchema(Schema):
+    """Changes to a room: any of its fields."""
+
+    name = Text(max_length=80)
+    kind = ma.fields.String(validate=ma.validate.OneOf(ROOM_KINDS))
+    area_m2 = StrictFloat(validate=AREA_RANGE)
+    floor = StrictInteger(allow_none=True, validate=FLOOR_RANGE)
+    features = _features()
+
+
+class RoomSchema(Schema):
+    """A room as the API shows it."""
+
+    id = ma.fields.String(dump_only=True, metadata={"example": "6750c3e2a1b2c3d4e5f60719"})
+    name = ma.fields.String(dump_only=True, metadata={"example": "Master bedroom"})
+    kind = ma.fields.String(dump_only=True, metadata={"enum": list(ROOM_KINDS)})
+    area_m2 = ma.fields.Float(dump_only=True, metadata={"example": 14.5})
+    floor = ma.fields.Integer(dump_only=True, allow_none=True, metadata={"example": 1})
+    features = ma.fields.List(ma.fields.String(), dump_only=True, metadata={"example": ["south-facing"]})
+
+
+def _city(**kwargs):
+    return Text(
+        max_length=120,
+        metadata={
+            "description": "As the owner writes it; searched without regard to case or accents.",
+            "example": "Saint-Étienne",
+        },
+        **kwargs,
+    )
+
+
+class PropertyCreateSchema(Schema):
+    """A new listing; its owner is the caller."""
+
+    name = Text(required=True, max_length=120, metadata={"example": "Bright flat near the Jardin des Plantes"})
+    description = Text(
+        min_length=0,
+        max_length=5000,
+        multiline=True,
+        load_default="",
+        metadata={"example": "Quiet, renovated in 2023."},
+    )
+    type = slug_field(required=True)
+    city = _city(required=True)
+    rooms = ma.fields.List(
+        ma.fields.Nested(RoomCreateSchema),
+        validate=ma.validate.Length(max=MAX_ROOMS),
+        load_default=list,
+        metadata={"description": f"At most {MAX_ROOMS}."},
+    )
+
+
+class PropertyUpdateSchema(Schema):
+    """Changes to a listing: any of name, description, type and city (rooms have their own routes)."""
+
+    name = Text(max_length=120)
+    description = Text(min_length=0, max_length=5000, multiline=True)
+    type = slug_field()
+    city = _city()
+
+
+class PropertySchema(Schema):
+    """A listing as the API shows it. The owner appears by name only."""
+
+    id = ma.fields.String(dump_only=True, metadata={"example": "6750c3e2a1b2c3d4e5f60718"})
+    name = ma.fields.String(dump_only=True)
+    description = ma.fields.String(dump_only=True)
+    type = ma.fields.String(dump_only=True, metadata={"example": "flat"})
+    city = ma.fields.String(dump_only=True, metadata={"example": "Saint-Étienne"})
+    rooms = ma.fields.List(ma.fields.Nested(RoomSchema), dump_only=True)
+    room_count = ma.fields.Integer(dump_only=True, metadata={"example": 3})
+    total_area_m2 = ma.fields.Float(dump_only=True, metadata={"example": 54.5})
+    owner = ma.fields.Nested(UserPublicSchema, dump_only=True)
+    created_at = ma.fields.AwareDateTime(dump_only=True)
+    updated_at = ma.fields.AwareDateTime(dump_only=True)
+
+
+class PropertyQuerySchema(QuerySchema):
+    """Filters of the property listing."""
+
+    city = Text(max_length=120, metadata={"description": "Any spelling: Saint-Étienne, saint etienne, SAINT-ETIENNE."})
+    type = slug_field()
+    owner = ObjectIdString(metadata={"description": "A user id.", "example": "6750c3e2a1b2c3d4e5f60718"})
+    min_rooms = ma.fields.Integer(strict=False, validate=ma.validate.Range(min=0, max=MAX_ROOMS))
+
+
+class CitySchema(Schema):
+    """A city that has listings."""
+
+    name = ma.fields.String(
+        dump_only=True, metadata={"description": "The spelling most owners use.", "example": "Saint-Étienne"}
+    )
+    key = ma.fields.String(dump_only=True, metadata={"description": "The search key.", "example": "saint etienne"})
+    count = ma.fields.Integer(dump_only=True, metadata={"description": "Number of listings.", "example": 12})
