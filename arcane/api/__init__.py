@@ -1,5 +1,5 @@
 """HTTP layer: one thin Blueprint per resource."""
 
-from arcane.api import auth, health, properties, property_types, rooms, users
+from arcane.api import auth, cities, health, properties, property_types, rooms, users
 
-BLUEPRINTS = (health.blp, auth.blp, users.blp, property_types.blp, properties.blp, rooms.blp)
+BLUEPRINTS = (health.blp, auth.blp, users.blp, property_types.blp, properties.blp, rooms.blp, cities.blp)

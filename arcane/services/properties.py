@@ -72,6 +72,24 @@ def get_room(property_id: ObjectId, room_id: ObjectId) -> dict:
     raise NotFound("Room not found.")
 
 
+def list_cities(*, offset=0, limit=20):
+    """Cities that have listings, most listings first, each under the name most often written."""
+    collection = Property._get_collection()
+    pipeline = [
+        {"$group": {"_id": {"key": "$city_key", "name": "$city"}, "count": {"$sum": 1}}},
+        {"$sort": {"count": -1, "_id.name": 1}},
+        {"$group": {"_id": "$_id.key", "name": {"$first": "$_id.name"}, "count": {"$sum": "$count"}}},
+        {"$sort": {"count": -1, "_id": 1}},
+        {"$skip": offset},
+        {"$limit": limit},
+    ]
+    cities = [
+        {"name": city["name"], "key": city["_id"], "count": city["count"]} for city in collection.aggregate(pipeline)
+    ]
+    counted = list(collection.aggregate([{"$group": {"_id": "$city_key"}}, {"$count": "total"}]))
+    return cities, counted[0]["total"] if counted else 0
+
+
 # Writes
 
 

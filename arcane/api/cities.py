@@ -1,0 +1,21 @@
+"""Cities that have listings."""
+
+from flask.views import MethodView
+
+from arcane.schemas.properties import CitySchema
+from arcane.services import properties
+from arcane.smorest import Blueprint
+
+blp = Blueprint("cities", __name__, url_prefix="/api/v1/cities", description="Cities that have listings.")
+
+
+@blp.route("")
+class Cities(MethodView):
+    @blp.response(200, CitySchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters):
+        """List the cities that have listings, most listings first"""
+        cities, pagination_parameters.item_count = properties.list_cities(
+            offset=pagination_parameters.first_item, limit=pagination_parameters.page_size
+        )
+        return cities
