@@ -5,7 +5,7 @@ import logging
 
 from flask import Flask
 
-from arcane import cli, database, docs, passwords, security
+from arcane import cli, database, demo, docs, passwords, security
 from arcane.errors import register_error_handlers
 from arcane.models import DOCUMENTS
 from arcane.services import property_types
@@ -65,6 +65,9 @@ def _prepare_database(settings: Settings) -> None:
     try:
         database.ensure_indexes(DOCUMENTS)
         property_types.ensure_default_types()
+        if settings.seed_demo_data:
+            counts = demo.seed()
+            logger.info("Demo data loaded: %(users)s users, %(properties)s properties (see the README).", counts)
     except database.OUTAGES:
         # Start anyway: /ready reports the outage, and mongoengine creates the indexes on first use.
         logger.warning("database unreachable at start-up; indexes will be created on first use")

@@ -1,4 +1,4 @@
-"""Flask commands for operators: ``flask --app arcane create-admin EMAIL``, ``ensure-indexes``."""
+"""Flask commands for operators: ``flask --app arcane create-admin EMAIL``, ``ensure-indexes``, ``seed``."""
 
 import datetime as dt
 import os
@@ -7,7 +7,7 @@ import click
 import marshmallow as ma
 from flask import Flask
 
-from arcane import database
+from arcane import database, demo
 from arcane.errors import ArcaneError
 from arcane.models import DOCUMENTS
 from arcane.schemas.users import UserCreateSchema
@@ -52,7 +52,16 @@ def ensure_indexes():
     click.echo(f"Indexes ensured at {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC.")
 
 
+@click.command("seed")
+@click.option("--properties", default=60, show_default=True, type=click.IntRange(min=0), help="Demo listings.")
+def seed(properties):
+    """Load the demo data (idempotent): property types, demo users, listings."""
+    counts = demo.seed(properties=properties, progress=lambda done, total: click.echo(f"{done}/{total} properties"))
+    click.echo(f"Demo data: {counts['users']} users, {counts['properties']} properties.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     app.cli.add_command(create_admin)
     app.cli.add_command(ensure_indexes)
+    app.cli.add_command(seed)

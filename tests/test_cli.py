@@ -40,3 +40,22 @@ def test_ensure_indexes_command(app):
     result = app.test_cli_runner().invoke(args=["ensure-indexes"])
     assert result.exit_code == 0
     assert "Indexes ensured" in result.output
+
+
+def test_seed_command_loads_the_demo_data_with_progress(app, client):
+    result = app.test_cli_runner().invoke(args=["seed", "--properties", "12"])
+    assert result.exit_code == 0, result.output
+    assert "12/12 properties" in result.output
+    assert "Demo data: 3 users, 12 properties." in result.output
+    assert len(client.get("/api/v1/properties").json) == 12
+
+
+def test_make_run_profile_starts_with_demo_data():
+    from arcane import create_app, database
+    from tests.conftest import make_settings
+
+    app = create_app(make_settings(seed_demo_data=True))
+    try:
+        assert len(app.test_client().get("/api/v1/properties").json) == 20
+    finally:
+        database.disconnect()

@@ -1,0 +1,140 @@
+"""Demo data: property types, a few users and realistic listings across French cities.
+
+Deterministic and idempotent: ids derive from a fixed seed, and every write is an upsert that
+only inserts, so seeding twice leaves the same data (and keeps any edit made in between).
+Timestamps lie in the past, so anything created afterwards is listed first.
+"""
+
+import datetime as dt
+import hashlib
+import random
+import struct
+from collections.abc import Callable
+
+from bson import ObjectId
+from pymongo.errors import BulkWriteError
+
+from arcane import passwords
+from arcane.models import Property, User
+from arcane.models.properties import city_key
+from arcane.services import property_types
+
+DEMO_PASSWORD = "arcane-demo-password"  # noqa: S105 (published in the README, local demo data only)
+DEMO_USERS = (
+    ("camille.martin@arcane.example", "Camille", "Martin", dt.date(1988, 3, 14)),
+    ("lucas.bernard@arcane.example", "Lucas", "Bernard", dt.date(1979, 11, 2)),
+    ("ines.moreau@arcane.example", "Inès", "Moreau", dt.date(1995, 7, 23)),
+)
+# Some cities are written several ways, as owners do; the search finds them all.
+CITIES = (
+    "Paris", "Lyon", "Marseille", "Saint-Étienne", "Saint-Etienne", "saint étienne", "Nîmes",
+    "Besançon", "Orléans", "Aix-en-Provence", "Évry-Courcouronnes", "Le Havre", "Bordeaux",
+    "Nantes", "Grenoble", "Châlons-en-Champagne", "Clermont-Ferrand", "Angoulême", "Montpellier",
+    "Paris", "Lyon", "Saint-Étienne",
+)  # fmt: skip
+ROOM_PLANS = {
+    "flat": ("living_room", "kitchen", "bathroom", "bedroom", "bedroom", "balcony"),
+    "house": ("living_room", "kitchen", "dining_room", "bathroom", "toilet", "bedroom", "bedroom", "garage", "cellar"),
+    "studio": ("living_room", "bathroom"),
+    "loft": ("living_room", "kitchen", "bathroom", "bedroom", "office"),
+    "villa": ("living_room", "kitchen", "dining_room", "bathroom", "bedroom", "bedroom", "bedroom", "terrace"),
+    "land": (),
+    "commercial": ("office", "storage", "toilet"),
+    "parking": ("garage",),
+}
+AREAS = {"living_room": (18, 45), "bedroom": (9, 18), "kitchen": (6, 16), "bathroom": (4, 9), "garage": (12, 30)}
+FEATURES = ("south-facing", "fireplace", "parquet floor", "high ceilings", "renovated", "quiet", "sea view")
+ADJECTIVES = ("Bright", "Quiet", "Charming", "Renovated", "Spacious", "Cosy", "Modern", "Historic")
+SETTINGS = ("near the old town", "close to the station", "with a view", "by the park", "in a calm street")
+FIRST_DEMO_DATE = dt.datetime(2025, 6, 1, 9, 0, tzinfo=dt.UTC)
+BATCH_SIZE = 500
+DUPLICATE_KEY = 11000
+
+
+def demo_id(label: str, moment: dt.datetime) -> ObjectId:
+    """A stable ObjectId whose timestamp is ``moment``, so that ids sort like creation dates."""
+    return ObjectId(struct.pack(">I", int(moment.timestamp())) + hashlib.sha256(label.encode()).digest()[:8])
+
+
+def seed(*, properties: int = 60, progress: Callable[[int, int], None] | None = None) -> dict:
+    """Insert what is missing of the demo data; returns how many of each kind exist afterwards."""
+    property_types.ensure_default_types()
+    owner_ids = _seed_users()
+    collection = Property._get_collection()
+    generator = random.Random(20250601)  # noqa: S311 (reproducible demo data, not security)
+    batch = []
+    for number in range(properties):
+        batch.append(_demo_property(number, generator, owner_ids))
+        if len(batch) == BATCH_SIZE or number == properties - 1:
+            _insert_missing(collection, batch)
+            batch = []
+            if progress:
+                progress(number + 1, properties)
+    return {"users": len(owner_ids), "properties": properties}
+
+
+def _insert_missing(collection, documents: list[dict]) -> None:
+    # Not bulk upserts: mongomock 4.3 cannot run pymongo 4.20's UpdateOne in bulk_write.
+    present = {found["_id"] for found in collection.find({"_id": {"$in": [d["_id"] for d in documents]}}, {"_id": 1})}
+    missing = [document for document in documents if document["_id"] not in present]
+    if missing:
+        try:
+            collection.insert_many(missing, ordered=False)
+        except BulkWriteError as error:
+            # Another seed inserted some of them meanwhile: only duplicate keys are acceptable.
+            if any(failure["code"] != DUPLICATE_KEY for failure in error.details["writeErrors"]):
+                raise
+
+
+def _seed_users() -> list[ObjectId]:
+    collection = User._get_collection()
+    password_hash = passwords.hash_password(DEMO_PASSWORD)
+    owner_ids = []
+    for email, first_name, last_name, birth_date in DEMO_USERS:
+        created_at = FIRST_DEMO_DATE - dt.timedelta(days=30)
+        document = {
+            "_id": demo_id(email, created_at),
+            "password_hash": password_hash,
+            "first_name": first_name,
+            "last_name": last_name,
+            "birth_date": dt.datetime.combine(birth_date, dt.time()),
+            "role": "user",
+            "token_version": 0,
+            "created_at": created_at,
+            "updated_at": created_at,
+        }
+        collection.update_one({"email": email}, {"$setOnInsert": document}, upsert=True)
+        owner_ids.append(collection.find_one({"email": email}, {"_id": 1})["_id"])
+    return owner_ids
+
+
+def _demo_property(number: int, generator: random.Random, owner_ids: list[ObjectId]) -> dict:
+    created_at = FIRST_DEMO_DATE + dt.timedelta(hours=7 * number)
+    slug = generator.choice(list(ROOM_PLANS))
+    city = generator.choice(CITIES)
+    rooms = [_demo_room(number, index, kind, generator, created_at) for index, kind in enumerate(ROOM_PLANS[slug])]
+    return {
+        "_id": demo_id(f"property-{number}", created_at),
+        "name": f"{generator.choice(ADJECTIVES)} {slug} {generator.choice(SETTINGS)}",
+        "description": f"A {slug} in {city}, listed as demo data. {len(rooms)} rooms.",
+        "type": slug,
+        "city": city,
+        "city_key": city_key(city),
+        "rooms": rooms,
+        "owner": owner_ids[number % len(owner_ids)],
+        "revision": 0,
+        "created_at": created_at,
+        "updated_at": created_at,
+    }
+
+
+def _demo_room(number: int, index: int, kind: str, generator: random.Random, created_at: dt.datetime) -> dict:
+    low, high = AREAS.get(kind, (3, 12))
+    return {
+        "_id": demo_id(f"property-{number}-room-{index}", created_at),
+        "name": kind.replace("_", " ").capitalize(),
+        "kind": kind,
+        "area_m2": round(generator.uniform(low, high), 1),
+        "floor": generator.randint(0, 6) if kind != "cellar" else -1,
+        "features": generator.sample(FEATURES, k=generator.randint(0, 2)),
+    }

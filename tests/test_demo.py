@@ -1,0 +1,76 @@
+import datetime as dt
+import json
+
+import pytest
+
+from arcane import demo
+from scripts import seed as seed_script
+
+
+def test_seed_is_idempotent(app, client):
+    with app.app_context():
+        first = demo.seed(properties=30)
+    listing = client.get("/api/v1/properties?page_size=100").json
+    with app.app_context():
+        second = demo.seed(properties=30)
+    assert first == second == {"users": 3, "properties": 30}
+    assert client.get("/api/v1/properties?page_size=100").json == listing
+    assert json.loads(client.get("/api/v1/properties").headers["X-Pagination"])["total"] == 30
+
+
+def test_seed_reports_progress(app):
+    calls = []
+    with app.app_context():
+        demo.seed(properties=1200, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(500, 1200), (1000, 1200), (1200, 1200)]
+
+
+def test_demo_users_can_sign_in(app, client):
+    with app.app_context():
+        demo.seed(properties=1)
+    for email, *_ in demo.DEMO_USERS:
+        response = client.post("/api/v1/auth/token", json={"email": email, "password": demo.DEMO_PASSWORD})
+        assert response.status_code == 200
+
+
+def test_demo_listings_lie_in_the_past_and_span_accented_cities(app, client):
+    with app.app_context():
+        demo.seed(properties=60)
+    listing = client.get("/api/v1/properties?page_size=100").json
+    now = dt.datetime.now(dt.UTC).isoformat()
+    assert all(item["created_at"] < now for item in listing)
+    cities = {city["name"] for city in client.get("/api/v1/cities?page_size=100").json}
+    assert {"Saint-Étienne", "Nîmes"} <= cities
+
+
+def test_anything_created_after_the_seed_is_listed_first(app, client, user):
+    with app.app_context():
+        demo.seed(properties=10)
+    created = client.post(
+        "/api/v1/properties", json={"name": "New", "type": "flat", "city": "Lyon"}, headers=user.headers
+    ).json
+    assert client.get("/api/v1/properties").json[0]["id"] == created["id"]
+
+
+@pytest.mark.parametrize(
+    ("environ", "complaint"),
+    [
+        ({}, "MONGODB_URI is not set"),
+        ({"MONGODB_URI": "mongomock://localhost/x"}, "MONGODB_URI is not set"),
+        (
+            {
+                "ARCANE_ENV": "production",
+                "MONGODB_URI": "mongodb://db:27017/x",
+                "JWT_SECRET_KEY": "k3Yq9vX2pL7mN4bR8tW1zC6fH0jD5sGa",
+            },
+            "refusing to add demo users to a production database",
+        ),
+    ],
+)
+def test_seed_script_refuses_what_it_cannot_seed(monkeypatch, capsys, environ, complaint):
+    for name in ("ARCANE_ENV", "MONGODB_URI", "JWT_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert seed_script.main([]) == 2
+    assert complaint in capsys.readouterr().err
