@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(_flask_config(settings))
     app.extensions["arcane.settings"] = settings
     app.json.sort_keys = False
+    app.json.ensure_ascii = False
     app.url_map.converters["objectid"] = ObjectIdConverter
 
     passwords.configure(memory_kib=settings.password_hash_memory_kib, time_cost=settings.password_hash_time_cost)

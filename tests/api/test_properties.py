@@ -408,3 +408,8 @@ class CommandCounter:
     def __exit__(self, *exc):
         for module, name, original in self.patches:
             setattr(module, name, original)
+
+
+def test_json_keeps_accents_readable(client, user):
+    created = create_property(client, user, city="Besançon")
+    assert "Besançon" in client.get(f"/api/v1/properties/{created['id']}").get_data(as_text=True)
