@@ -5,7 +5,7 @@ import logging
 
 from flask import Flask
 
-from arcane import cli, database, demo, docs, passwords, security
+from arcane import cli, database, demo, docs, observability, passwords, security
 from arcane.errors import register_error_handlers
 from arcane.models import DOCUMENTS
 from arcane.services import property_types
@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the application for the given settings (read from the environment by default)."""
     settings = settings or Settings.from_env()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    observability.configure_logging(settings.log_level)
 
     app = Flask(__name__)
     app.config.update(_flask_config(settings))
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
+    observability.init_app(app)
     cli.init_app(app)
     if settings.embedded:
         app.wsgi_app = database.OneRequestAtATime(app.wsgi_app)
