@@ -5,7 +5,7 @@ import logging
 
 from flask import Flask
 
-from arcane import cli, database, demo, docs, observability, passwords, security
+from arcane import cli, database, demo, docs, http_headers, observability, passwords, security
 from arcane.errors import register_error_handlers
 from arcane.models import DOCUMENTS
 from arcane.services import property_types
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
     observability.init_app(app)
+    http_headers.init_app(app, settings)
     cli.init_app(app)
     if settings.embedded:
         app.wsgi_app = database.OneRequestAtATime(app.wsgi_app)

@@ -25,7 +25,7 @@ class Settings:
     env: str = "local"
     mongodb_uri: str = EMBEDDED_URI
     mongodb_timeout_ms: int = 2000
-    jwt_secret_key: str = ""
+    jwt_secret_key: str = dataclasses.field(default="", repr=False)
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     debug: bool = False
@@ -34,6 +34,7 @@ class Settings:
     # Argon2 cost; the defaults are OWASP's minimum recommendation (19 MiB, 2 passes).
     password_hash_memory_kib: int = 19456
     password_hash_time_cost: int = 2
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def embedded(self) -> bool:
@@ -57,6 +58,9 @@ class Settings:
             "debug": _boolean(environ, "ARCANE_DEBUG", False),
             "log_level": environ.get("LOG_LEVEL", "INFO").strip().upper(),
             "seed_demo_data": _boolean(environ, "SEED_DEMO_DATA", env == "local"),
+            "cors_origins": tuple(
+                origin.strip() for origin in environ.get("CORS_ORIGINS", "").split(",") if origin.strip()
+            ),
         }
         if env == "test":
             # Cheap hashing keeps the suite fast; the hashing code path stays the same.
@@ -86,6 +90,8 @@ class Settings:
             problems.append("ARCANE_DEBUG must be off")
         if self.embedded:
             problems.append("MONGODB_URI must point to a real MongoDB, not the embedded database")
+        if "*" in self.cors_origins:
+            problems.append("CORS_ORIGINS must list origins, not *")
         if problems:
             raise SettingsError("unsafe production settings: " + "; ".join(problems))
 
