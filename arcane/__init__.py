@@ -4,8 +4,9 @@ import datetime as dt
 import logging
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from arcane import cli, database, demo, docs, http_headers, observability, passwords, security
+from arcane import cli, database, demo, docs, http_headers, observability, passwords, rate_limits, security
 from arcane.errors import register_error_handlers
 from arcane.models import DOCUMENTS
 from arcane.services import property_types
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     api = Api(app)
     register_error_handlers(app, api.handle_http_exception)
     security.init_app(app, api.handle_http_exception)
+    rate_limits.init_app(app, settings, api.handle_http_exception)
     api.register_converter(ObjectIdConverter, object_id_parameter_schema)
     api.spec.components.security_scheme(
         SECURITY_SCHEME,
@@ -54,6 +56,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     observability.init_app(app)
     http_headers.init_app(app, settings)
     cli.init_app(app)
+    if settings.proxy_hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
     if settings.embedded:
         app.wsgi_app = database.OneRequestAtATime(app.wsgi_app)
     return app

@@ -5,6 +5,8 @@ import os
 import secrets
 from collections.abc import Mapping
 
+from limits import parse_many
+
 PROFILES = ("local", "test", "production")
 EMBEDDED_SCHEME = "mongomock://"
 EMBEDDED_URI = "mongomock://localhost/arcane"
@@ -35,6 +37,13 @@ class Settings:
     password_hash_memory_kib: int = 19456
     password_hash_time_cost: int = 2
     cors_origins: tuple[str, ...] = ()
+    # Rate limits, in the "N per period" notation of the limits library; only failures count for sign-in.
+    login_account_limit: str = "5 per 15 minutes"
+    login_address_limit: str = "20 per 15 minutes"
+    property_creation_limit: str = "60 per hour"
+    ratelimit_storage_uri: str = "memory://"
+    # How many reverse proxies (a load balancer...) sit in front: their X-Forwarded-For is trusted.
+    proxy_hops: int = 0
 
     @property
     def embedded(self) -> bool:
@@ -61,6 +70,11 @@ class Settings:
             "cors_origins": tuple(
                 origin.strip() for origin in environ.get("CORS_ORIGINS", "").split(",") if origin.strip()
             ),
+            "login_account_limit": _rate(environ, "LOGIN_ACCOUNT_LIMIT", "5 per 15 minutes"),
+            "login_address_limit": _rate(environ, "LOGIN_ADDRESS_LIMIT", "20 per 15 minutes"),
+            "property_creation_limit": _rate(environ, "PROPERTY_CREATION_LIMIT", "60 per hour"),
+            "ratelimit_storage_uri": environ.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://",
+            "proxy_hops": _integer(environ, "PROXY_HOPS", 0, minimum=0),
         }
         if env == "test":
             # Cheap hashing keeps the suite fast; the hashing code path stays the same.
@@ -107,6 +121,15 @@ def _integer(environ: Mapping[str, str], name: str, default: int, *, minimum: in
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}")
     return value
+
+
+def _rate(environ: Mapping[str, str], name: str, default: str) -> str:
+    raw = environ.get(name, "").strip() or default
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must read like '5 per 15 minutes', not {raw!r}") from None
+    return raw
 
 
 def _boolean(environ: Mapping[str, str], name: str, default: bool) -> bool:

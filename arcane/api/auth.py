@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 
 from arcane import security
+from arcane.rate_limits import limit_sign_in_failures, limit_sign_in_failures_per_address
 from arcane.schemas.auth import AccessTokenSchema, TokenPairSchema, TokenRequestSchema
 from arcane.services import users
 from arcane.smorest import Blueprint
@@ -13,8 +14,11 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Bearer
 
 @blp.route("/token")
 class Token(MethodView):
+    @limit_sign_in_failures
+    @limit_sign_in_failures_per_address
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenPairSchema)
+    @blp.errors(429)
     def post(self, credentials):
         """Sign in: exchange email and password for an access and a refresh token"""
         user = users.authenticate(credentials["email"], credentials["password"])

@@ -4,6 +4,7 @@ from flask import request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
+from arcane.rate_limits import limit_property_creation
 from arcane.schemas.properties import PropertyCreateSchema, PropertyQuerySchema, PropertySchema, PropertyUpdateSchema
 from arcane.services import properties
 from arcane.smorest import LOCATION_HEADER, Blueprint
@@ -45,9 +46,11 @@ class Properties(MethodView):
         return page
 
     @blp.login_required
+    @limit_property_creation
     @blp.etag
     @blp.arguments(PropertyCreateSchema)
     @blp.response(201, PropertySchema, headers=LOCATION_HEADER)
+    @blp.errors(429)
     @blp.location("properties.PropertyById", property_id="id")
     def post(self, new_property):
         """Publish a property (you are its owner)"""
