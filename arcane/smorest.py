@@ -8,15 +8,28 @@ from functools import wraps
 import flask_smorest
 import marshmallow as ma
 from bson import ObjectId
-from flask import request, url_for
-from flask_jwt_extended import jwt_required
+from flask import Response, request, url_for
+from flask_jwt_extended import get_jwt_identity, jwt_required
 from flask_smorest.etag import ETAG_HEADER, IF_MATCH_HEADER, IF_NONE_MATCH_HEADER, _get_etag_ctx
 from werkzeug.exceptions import PreconditionFailed
 from werkzeug.routing import BaseConverter
 
+from arcane.services import idempotency
+
 SECURITY_SCHEME = "bearerAuth"
 OBJECT_ID_PATTERN = "[0-9a-f]{24}"
 PAGINATION_ARGUMENTS = frozenset({"page", "page_size"})
+IDEMPOTENCY_KEY_PARAMETER = {
+    "in": "header",
+    "name": idempotency.HEADER,
+    "required": False,
+    "description": (
+        "Makes a retry safe: a request repeated with the same key (and body) within 24 hours "
+        "returns the first response instead of creating again. Reusing a key with another body is 422."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+REPLAYED_HEADERS = ("Location", "ETag")
 LOCATION_HEADER = {"Location": {"description": "URL of the created resource.", "schema": {"type": "string"}}}
 HTTP_VERBS = {"get": "get", "post": "create", "put": "replace", "patch": "update", "delete": "delete"}
 
@@ -143,6 +156,39 @@ class Blueprint(flask_smorest.Blueprint):
             return wrapper
 
         return decorator
+
+    @staticmethod
+    def idempotent(view):
+        """Honour an Idempotency-Key header on a creation (inside login_required)."""
+
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            key = request.headers.get(idempotency.HEADER)
+            if key is None:
+                return view(*args, **kwargs)
+            user_id = get_jwt_identity()
+            request_fingerprint = idempotency.fingerprint(request.method, request.path, request.get_data())
+            stored = idempotency.claim(user_id, key, request_fingerprint)
+            if stored is not None:
+                return Response(stored.body, stored.status, stored.headers, mimetype="application/json")
+            try:
+                response = view(*args, **kwargs)
+            except BaseException:
+                idempotency.release(user_id, key)
+                raise
+            if 200 <= response.status_code < 300:
+                headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
+                outcome = idempotency.StoredResponse(response.status_code, response.get_data(as_text=True), headers)
+                idempotency.complete(user_id, key, outcome)
+            else:
+                idempotency.release(user_id, key)
+            return response
+
+        wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))
+        manual_doc = wrapper._apidoc.setdefault("manual_doc", {})
+        manual_doc.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
+        manual_doc.setdefault("responses", {})[409] = http.HTTPStatus(409).name
+        return wrapper
 
     def _check_precondition(self):
         """flask-smorest answers 428 without If-Match; here plain clients may write without it."""

@@ -46,6 +46,7 @@ class Properties(MethodView):
         return page
 
     @blp.login_required
+    @blp.idempotent
     @limit_property_creation
     @blp.etag
     @blp.arguments(PropertyCreateSchema)

@@ -25,6 +25,7 @@ class Rooms(MethodView):
         return properties.list_rooms(property_id)
 
     @blp.login_required
+    @blp.idempotent
     @blp.etag
     @blp.arguments(RoomCreateSchema)
     @blp.response(201, RoomSchema, headers=LOCATION_HEADER)

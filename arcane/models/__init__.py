@@ -1,10 +1,11 @@
 """MongoDB documents, declared with mongoengine."""
 
+from arcane.models.idempotency import IdempotencyRecord
 from arcane.models.properties import Property, Room
 from arcane.models.property_types import PropertyType
 from arcane.models.tokens import RevokedToken
 from arcane.models.users import User
 
-DOCUMENTS = (User, RevokedToken, PropertyType, Property)
+DOCUMENTS = (User, RevokedToken, PropertyType, Property, IdempotencyRecord)
 
-__all__ = ["DOCUMENTS", "Property", "PropertyType", "RevokedToken", "Room", "User"]
+__all__ = ["DOCUMENTS", "IdempotencyRecord", "Property", "PropertyType", "RevokedToken", "Room", "User"]

@@ -1,0 +1,114 @@
+import threading
+
+import pytest
+
+from arcane.models import IdempotencyRecord
+from tests.factories import assert_error, create_property, property_form, room_form
+
+
+def publish(client, account, key, **overrides):
+    headers = {**account.headers, "Idempotency-Key": key}
+    return client.post("/api/v1/properties", json=property_form(**overrides), headers=headers)
+
+
+def listing_total(client) -> int:
+    return len(client.get("/api/v1/properties?page_size=100").json)
+
+
+def test_a_retry_with_the_same_key_replays_the_first_response(client, user):
+    first = publish(client, user, "retry-1")
+    second = publish(client, user, "retry-1")
+    assert first.status_code == second.status_code == 201
+    assert second.json == first.json
+    assert second.headers["Location"] == first.headers["Location"]
+    assert second.headers["ETag"] == first.headers["ETag"]
+    assert listing_total(client) == 1
+
+
+def test_the_same_body_in_another_key_order_is_the_same_request(client, user):
+    form = property_form()
+    client.post("/api/v1/properties", json=form, headers={**user.headers, "Idempotency-Key": "k"})
+    reordered = dict(reversed(list(form.items())))
+    response = client.post("/api/v1/properties", json=reordered, headers={**user.headers, "Idempotency-Key": "k"})
+    assert response.status_code == 201
+    assert listing_total(client) == 1
+
+
+def test_the_same_key_with_another_body_is_422(client, user):
+    publish(client, user, "reused")
+    response = publish(client, user, "reused", name="Something else")
+    assert "Idempotency-Key" in assert_error(response, 422)["errors"]
+    assert listing_total(client) == 1
+
+
+def test_keys_belong_to_their_user(client, user, other_user):
+    assert publish(client, user, "shared-key").status_code == 201
+    assert publish(client, other_user, "shared-key").status_code == 201
+    assert listing_total(client) == 2
+
+
+def test_without_a_key_every_request_creates(client, user):
+    client.post("/api/v1/properties", json=property_form(), headers=user.headers)
+    client.post("/api/v1/properties", json=property_form(), headers=user.headers)
+    assert listing_total(client) == 2
+
+
+def test_a_failed_request_does_not_burn_the_key(client, user):
+    assert_error(publish(client, user, "fix-and-retry", type="castle"), 422)
+    assert publish(client, user, "fix-and-retry", type="castle").status_code == 422
+    assert listing_total(client) == 0
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "with space", "tab\tkey", "é"])
+def test_malformed_keys_are_422(client, user, key):
+    response = client.post("/api/v1/properties", json=property_form(), headers={**user.headers, "Idempotency-Key": key})
+    assert "Idempotency-Key" in assert_error(response, 422)["errors"]
+
+
+def test_room_creation_is_idempotent_too(client, user):
+    listing = create_property(client, user)
+    url = f"/api/v1/properties/{listing['id']}/rooms"
+    headers = {**user.headers, "Idempotency-Key": "room-1"}
+    first = client.post(url, json=room_form(name="Study"), headers=headers)
+    second = client.post(url, json=room_form(name="Study"), headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert second.json == first.json
+    assert len(client.get(url).json) == 3
+
+
+def test_simultaneous_requests_with_one_key_create_one_listing(app, user):
+    start = threading.Barrier(8)
+    responses = []
+
+    def publish_at_once():
+        client = app.test_client()
+        start.wait()
+        responses.append(publish(client, user, "simultaneous"))
+
+    threads = [threading.Thread(target=publish_at_once) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [response.status_code for response in responses] == [201] * 8
+    assert len({response.json["id"] for response in responses}) == 1
+    assert listing_total(app.test_client()) == 1
+
+
+def test_keys_are_kept_24_hours_by_a_ttl_index(app):
+    with app.app_context():
+        indexes = IdempotencyRecord._get_collection().index_information()
+    ttl = [
+        (list(index["key"]), index["expireAfterSeconds"]) for index in indexes.values() if "expireAfterSeconds" in index
+    ]
+    assert ttl == [([("created_at", 1)], 86400)]
+
+
+def test_an_expired_key_runs_the_request_again(app, client, user):
+    import datetime as dt
+
+    publish(client, user, "yesterday")
+    with app.app_context():
+        IdempotencyRecord.objects.update(set__created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=25))
+    assert publish(client, user, "yesterday").status_code == 201
+    assert listing_total(client) == 2
