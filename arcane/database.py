@@ -27,11 +27,11 @@ def connect(settings: Settings) -> None:
     mongoengine.connect(
         host=settings.mongodb_uri,
         appname="arcane",
+        # Client-side operation timeout: bounds every operation end to end (waiting for a pooled
+        # connection, the network, and the server, to which it is sent as maxTimeMS).
+        timeoutMS=timeout,
         serverSelectionTimeoutMS=timeout,
         connectTimeoutMS=timeout,
-        socketTimeoutMS=timeout,
-        # Each request holds a connection briefly; waiting longer than the timeout helps no one.
-        waitQueueTimeoutMS=timeout,
         **options,
     )
 
