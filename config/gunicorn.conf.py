@@ -1,0 +1,116 @@
+"""Gunicorn settings for the container image: every knob comes from the environment.
+
+Run with ``gunicorn -c config/gunicorn.conf.py "arcane:create_app()"``.
+
+Requests are bounded by the database timeouts (MONGODB_TIMEOUT_MS), not by ``timeout`` below:
+the meinheld worker does not enforce gunicorn's request timeout on a blocking handler (its
+watchdog only notices a worker that stopped answering altogether), so a slow query must fail on
+its own, and it does, after MONGODB_TIMEOUT_MS.
+"""
+
+import os
+
+DEFAULT_HOST = "0.0.0.0"  # noqa: S104 (the container's port is published; the host decides exposure)
+DEFAULT_PORT = "5222"
+EMBEDDED_SCHEME = "mongomock://"
+# meinheld is the project's worker (arcane.workers.MeinheldWorker, meinheld with a master that
+# survives a worker's death); gthread is gunicorn's threaded worker. The default stays meinheld
+# until the benchmark decides: set ARCANE_WORKER_CLASS to switch.
+WORKER_CLASSES = {"meinheld": "arcane.workers.MeinheldWorker", "gthread": "gthread"}
+DEFAULT_WORKER_CLASS = "meinheld"
+
+
+def _positive_integer(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a positive integer, not {raw!r}")
+    return int(raw)
+
+
+def _cpu_count() -> int:
+    """CPUs this process may use: the affinity mask, capped by a cgroup v2 CPU quota if any."""
+    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        with open("/sys/fs/cgroup/cpu.max") as cpu_max:
+            quota, period = cpu_max.read().split()
+    except (OSError, ValueError):
+        return count
+    if quota == "max":
+        return count
+    return max(1, min(count, -(-int(quota) // int(period))))
+
+
+def _embedded_database() -> bool:
+    return (os.environ.get("MONGODB_URI", "").strip() or EMBEDDED_SCHEME).startswith(EMBEDDED_SCHEME)
+
+
+def _workers() -> tuple[int, str]:
+    """The number of worker processes, and why."""
+    explicit = os.environ.get("GUNICORN_WORKERS", "").strip()
+    if explicit:
+        # Honoured even with the embedded database: each worker then has a database of its own,
+        # which only tests of the server itself (tests/production) may want.
+        reason = "GUNICORN_WORKERS"
+        if _embedded_database():
+            reason += ", with one embedded database per worker: for tests of the server only"
+        return _positive_integer("GUNICORN_WORKERS", 1), reason
+    if _embedded_database():
+        return 1, (
+            "the embedded database (MONGODB_URI unset or mongomock://) lives inside one process: "
+            "more workers would each see a different database"
+        )
+    if os.environ.get("WEB_CONCURRENCY", "").strip():
+        return _positive_integer("WEB_CONCURRENCY", 1), "WEB_CONCURRENCY"
+    # A request mostly waits on the database without yielding (pymongo is not patched for
+    # meinheld), so the classic 2 x CPUs + 1 processes keep the CPUs busy.
+    return 2 * _cpu_count() + 1, "2 x CPUs + 1"
+
+
+def _worker_class() -> str:
+    name = os.environ.get("ARCANE_WORKER_CLASS", "").strip().lower() or DEFAULT_WORKER_CLASS
+    if name not in WORKER_CLASSES:
+        raise ValueError(f"ARCANE_WORKER_CLASS must be one of {', '.join(WORKER_CLASSES)}, not {name!r}")
+    return WORKER_CLASSES[name]
+
+
+bind = [f"{os.environ.get('HOST', '').strip() or DEFAULT_HOST}:{os.environ.get('PORT', '').strip() or DEFAULT_PORT}"]
+workers, workers_reason = _workers()
+worker_class = _worker_class()
+threads = _positive_integer("GUNICORN_THREADS", 4)  # gthread only; meinheld serves connections asynchronously
+worker_connections = 1000  # meinheld: open connections per worker
+
+# No preload: each worker imports and builds the app itself, so no pymongo client crosses a fork.
+preload_app = False
+wsgi_app = "arcane:create_app()"
+
+timeout = _positive_integer("GUNICORN_TIMEOUT", 30)  # a silent worker is killed and replaced after this
+graceful_timeout = _positive_integer("GUNICORN_GRACEFUL_TIMEOUT", 20)
+# Longer than the load balancer's idle timeout (60 s on an ALB), so the balancer, not gunicorn,
+# closes idle connections and never reuses one gunicorn has just closed (a 502).
+keepalive = _positive_integer("GUNICORN_KEEPALIVE", 75)
+
+# Request head limits: a JWT in one Authorization header fits comfortably.
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
+
+# The heartbeat file on tmpfs: a disk-backed /tmp can stall workers (gunicorn's FAQ).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 (tmpfs, not a shared temp file)
+
+# Logs go to the container's stdout (access) and stderr (errors); the log driver ships them.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").strip().lower() or "info"
+
+# The runtime control socket (gunicornc) is not used, and its default path in $HOME would be
+# shared by every instance on the machine.
+control_socket_disable = True
+proc_name = "arcane"
+
+
+def on_starting(server):
+    """Say how many workers of which class will run, and why that many."""
+    log = server.log.warning if _embedded_database() else server.log.info
+    log("%s worker(s) of class %s (%s)", workers, worker_class, workers_reason)
