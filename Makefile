@@ -7,7 +7,7 @@ PORT ?= 5000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run test lint format clean
+.PHONY: help install install-dev install-meinheld run test lint format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -28,11 +28,19 @@ install: $(VENV)/.installed ## Install the pinned runtime requirements in .venv
 
 install-dev: $(VENV)/.installed-dev ## Install the runtime and test requirements in .venv
 
+# meinheld declares greenlet<0.5, which does not build on Python 3.11: both are pinned and
+# installed without dependency resolution (pip check reports this one known exception).
+$(VENV)/.installed-meinheld: requirements-meinheld.txt | $(VENV)/.installed
+	$(BIN)/pip install --quiet --no-deps -r requirements-meinheld.txt
+	@touch $@
+
+install-meinheld: $(VENV)/.installed-meinheld ## Install the meinheld gunicorn worker in .venv (needs a C compiler)
+
 run: install ## Serve the API on http://$(HOST):$(PORT) with the embedded database and demo data
 	@echo "Arcane on http://$(HOST):$(PORT)  |  Swagger UI: http://$(HOST):$(PORT)/docs/swagger  |  ReDoc: http://$(HOST):$(PORT)/docs/redoc"
 	ARCANE_ENV=$${ARCANE_ENV:-local} $(BIN)/flask --app arcane run --host $(HOST) --port $(PORT) --no-reload
 
-test: install-dev ## Run the whole test suite
+test: install-dev install-meinheld ## Run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-dev ## Lint and check formatting (ruff)
