@@ -1,0 +1,146 @@
+"""Start the real gunicorn, with config/gunicorn.conf.py, on 127.0.0.1 and a free port.
+
+Every server runs in a process group of its own and is stopped after its test, whatever happens.
+"""
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "config" / "gunicorn.conf.py"
+BOOT_SECONDS = 15
+STOP_SECONDS = 5
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get(url: str, timeout: float = 2.0) -> tuple[int, bytes]:
+    """GET a URL; a status code and body, or (0, b"") when the connection failed."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (a 127.0.0.1 URL)
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+    except OSError:
+        return 0, b""
+
+
+def process_children(pid: int) -> set[int]:
+    """The pids whose parent is pid (gunicorn's workers, for the master)."""
+    children = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name may hold spaces and parentheses: the fields after the last ")" are fixed.
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            children.add(int(entry.name))
+    return children
+
+
+class GunicornServer:
+    """A gunicorn master started for one test."""
+
+    def __init__(self, process: subprocess.Popen, port: int, log_path: Path):
+        self.process = process
+        self.url = f"http://127.0.0.1:{port}"
+        self.log_path = log_path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def workers(self) -> set[int]:
+        return process_children(self.pid)
+
+    def get(self, path: str, timeout: float = 2.0) -> tuple[int, bytes]:
+        return get(self.url + path, timeout=timeout)
+
+    def wait_for_workers(self, count: int, *, excluding: set[int] = frozenset(), seconds: float = BOOT_SECONDS):
+        """Wait until `count` workers, none of them in `excluding`, run and /health answers."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"gunicorn exited with {self.process.returncode}:\n{self.log()}")
+            workers = self.workers()
+            if len(workers) == count and not workers & excluding and self.get("/health")[0] == 200:
+                return workers
+            time.sleep(0.05)
+        pytest.fail(f"gunicorn did not get {count} workers in {seconds} s:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(STOP_SECONDS)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)  # workers orphaned by a crashed master
+        self.process.wait(STOP_SECONDS)
+
+
+@pytest.fixture
+def start_gunicorn(tmp_path):
+    """Start gunicorn with the given extra arguments and environment; stopped after the test."""
+    servers = []
+
+    def start(*arguments: str, workers: int = 1, **environ: str) -> GunicornServer:
+        port = free_port()
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"MONGODB_URI", "WEB_CONCURRENCY", "GUNICORN_WORKERS", "ARCANE_WORKER_CLASS"}
+        }
+        env.update(
+            ARCANE_ENV="test",
+            HOST="127.0.0.1",
+            PORT=str(port),
+            # Embedded database: /health needs none, and each worker has its own (test-only setting).
+            GUNICORN_WORKERS=str(workers),
+            LOG_LEVEL="info",
+            **environ,
+        )
+        log_path = tmp_path / f"gunicorn-{len(servers)}.log"
+        with log_path.open("wb") as log_file:
+            process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+                [sys.executable, "-m", "gunicorn", "-c", str(CONFIG), *arguments],
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        server = GunicornServer(process, port, log_path)
+        servers.append(server)
+        server.wait_for_workers(workers)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def health_is_ok(response: tuple[int, bytes]) -> bool:
+    status, body = response
+    return status == 200 and json.loads(body) == {"status": "ok"}
