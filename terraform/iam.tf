@@ -1,0 +1,91 @@
+# What an instance may do: read its two parameters (and decrypt them), write its container's logs,
+# and pull the image from ECR when it lives there. Nothing else.
+data "aws_iam_policy_document" "instance_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "instance" {
+  name               = "${local.name}-instance"
+  assume_role_policy = data.aws_iam_policy_document.instance_assume.json
+}
+
+resource "aws_iam_instance_profile" "instance" {
+  name = "${local.name}-instance"
+  role = aws_iam_role.instance.name
+}
+
+data "aws_iam_policy_document" "instance" {
+  statement {
+    sid     = "ReadTheServiceSecrets"
+    actions = ["ssm:GetParameter"]
+    resources = [
+      aws_ssm_parameter.jwt_secret_key.arn,
+      aws_ssm_parameter.mongodb_uri.arn,
+    ]
+  }
+
+  statement {
+    sid       = "DecryptThemThroughSsm"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.this.arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["ssm.${var.region}.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid = "WriteTheContainerLogs"
+    actions = [
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+    ]
+    resources = ["${aws_cloudwatch_log_group.app.arn}:*"]
+  }
+
+  dynamic "statement" {
+    for_each = var.ecr_repository_arn == null ? [] : [var.ecr_repository_arn]
+
+    content {
+      sid = "PullTheImage"
+      actions = [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+      ]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.ecr_repository_arn == null ? [] : [var.ecr_repository_arn]
+
+    content {
+      sid       = "LogInToEcr"
+      actions   = ["ecr:GetAuthorizationToken"]
+      resources = ["*"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "instance" {
+  name   = "arcane-service"
+  role   = aws_iam_role.instance.id
+  policy = data.aws_iam_policy_document.instance.json
+}
+
+resource "aws_iam_role_policy_attachment" "session_manager" {
+  count = var.enable_session_manager ? 1 : 0
+
+  role       = aws_iam_role.instance.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
+}

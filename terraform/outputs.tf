@@ -1,0 +1,37 @@
+output "url" {
+  description = "Public URL of the service."
+  value       = "${local.https ? "https" : "http"}://${aws_lb.this.dns_name}"
+}
+
+output "load_balancer_dns_name" {
+  description = "DNS name of the load balancer, for a CNAME or an alias record."
+  value       = aws_lb.this.dns_name
+}
+
+output "documentdb_endpoint" {
+  description = "DocumentDB cluster (writer) endpoint."
+  value       = aws_docdb_cluster.this.endpoint
+}
+
+output "documentdb_reader_endpoint" {
+  description = "DocumentDB reader endpoint."
+  value       = aws_docdb_cluster.this.reader_endpoint
+}
+
+output "parameter_names" {
+  description = "SSM parameters (SecureString) holding the service's secrets."
+  value = {
+    jwt_secret_key = aws_ssm_parameter.jwt_secret_key.name
+    mongodb_uri    = aws_ssm_parameter.mongodb_uri.name
+  }
+}
+
+output "log_group_name" {
+  description = "CloudWatch log group of the container."
+  value       = aws_cloudwatch_log_group.app.name
+}
+
+output "autoscaling_group_name" {
+  description = "Auto-scaling group of the service instances."
+  value       = aws_autoscaling_group.api.name
+}
