@@ -7,7 +7,7 @@ PORT ?= 5000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev install-meinheld run test lint format clean
+.PHONY: help install install-dev install-meinheld run test lint format check-deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ lint: install-dev ## Lint and check formatting (ruff)
 format: install-dev ## Fix lint and formatting where ruff can
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+check-deploy: ## Lint the Dockerfile, compose file and Terraform (tools in .venv-tools)
+	PYTHON=$(PYTHON) bash scripts/check_deploy.sh
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov

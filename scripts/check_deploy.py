@@ -1,16 +1,27 @@
-"""Consistency checks of docker-compose.yml that its JSON schema cannot express.
+"""Checks of the deployment files that their linters cannot make.
 
-    python scripts/check_deploy.py [docker-compose.yml]
+    python scripts/check_deploy.py compose [docker-compose.yml]
+    python scripts/check_deploy.py terraform [terraform/]
+    python scripts/check_deploy.py user-data terraform/user_data.sh.tftpl
 
-Every depends_on names a service that exists and is started with it (a service in a profile
-only starts when asked for), every env_file exists, and every build target is a stage of its
-Dockerfile. Prints one line per problem and exits 1 if there is any. Needs PyYAML (.venv-tools).
+compose: every depends_on names a service that exists and is started with it (a service in a
+profile only starts when asked for), every env_file exists, every build target is a stage of its
+Dockerfile.
+terraform: every .tf and .tfvars file parses (python-hcl2) and is laid out as `terraform fmt` would: two-space
+indentation by bracket depth, the `=` of consecutive one-line arguments aligned, one space after
+it, no tabs or trailing spaces (terraform itself cannot be installed here).
+
+user-data: prints the boot script with every template variable replaced by a placeholder and
+every template directive line removed (both branches kept), for shellcheck.
+
+Prints one line per problem and exits 1 if there is any. Needs PyYAML and python-hcl2 (.venv-tools).
 """
 
 import re
 import sys
 from pathlib import Path
 
+import hcl2
 import yaml
 
 CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
@@ -60,14 +71,156 @@ def problems_in(compose_path: Path) -> list[str]:
     return problems
 
 
+OPENERS = {"{": 1, "[": 1, "(": 1, "}": -1, "]": -1, ")": -1}
+NOT_ASSIGNMENT = ("==", "=>", "<=", ">=", "!=")
+
+
+def code_of(line: str) -> list[tuple[int, str]]:
+    """The (column, character) pairs of a line outside strings and comments.
+
+    An interpolation (`${` or `%{` ... `}`) inside a string counts as a pair of brackets, as in HCL.
+    """
+    code, frames, column = [], ["code"], 0  # frames: "code", "string", or an interpolation's brace depth
+    while column < len(line):
+        char, frame = line[column], frames[-1]
+        if frame == "string":
+            if char == "\\" or line.startswith(("$${", "%%{"), column):
+                column += 3 if char != "\\" else 2
+                continue
+            if char == '"':
+                frames.pop()
+            elif line.startswith(("${", "%{"), column):
+                code.append((column, "{"))
+                frames.append(0)
+                column += 2
+                continue
+        elif char == '"':
+            frames.append("string")
+        elif char == "#" or line.startswith("//", column):
+            break
+        else:
+            if isinstance(frame, int) and char in "{}":
+                if char == "}" and frame == 0:
+                    frames.pop()
+                else:
+                    frames[-1] += 1 if char == "{" else -1
+            code.append((column, char))
+        column += 1
+    return code
+
+
+def assignment_column(line: str, code: list[tuple[int, str]]) -> int | None:
+    """Column of the `=` of a one-line argument (`name = value`), as terraform fmt aligns them."""
+    for index, (column, char) in enumerate(code):
+        if (
+            char != "="
+            or line[column - 1 : column + 1] in NOT_ASSIGNMENT
+            or line[column : column + 2] in NOT_ASSIGNMENT
+        ):
+            continue
+        if not line[:column].strip():
+            return None
+        net = sum(OPENERS.get(other, 0) for _, other in code[index:])
+        return column if net == 0 else None
+    return None
+
+
+def layout_problems(text: str) -> list[str]:
+    """Where a file departs from terraform fmt's layout (indentation and `=` alignment)."""
+    problems, depths, chain = [], [], []
+
+    def close_chain():
+        if chain:
+            expected = max(len(line[:column].rstrip()) for _, line, column in chain) + 1
+            problems.extend(
+                f"line {number}: align `=` at column {expected + 1}"
+                for number, line, column in chain
+                if column != expected
+            )
+            chain.clear()
+
+    for number, line in enumerate(text.split("\n"), start=1):
+        if "\t" in line or line != line.rstrip():
+            problems.append(f"line {number}: tab or trailing whitespace")
+        if not line.strip():
+            close_chain()
+            continue
+        code = code_of(line)
+        net = sum(OPENERS.get(char, 0) for _, char in code)
+        if net < 0:
+            closed = -net
+            while closed > 0 and depths:
+                if closed >= depths[-1]:
+                    closed -= depths.pop()
+                else:
+                    depths[-1] -= closed
+                    closed = 0
+        indent = len(line) - len(line.lstrip(" "))
+        if indent != 2 * len(depths):
+            problems.append(f"line {number}: indent {indent} spaces, terraform fmt uses {2 * len(depths)}")
+        if net > 0:
+            depths.append(net)
+        column = assignment_column(line, code)
+        if column is None:
+            close_chain()
+            continue
+        if line[column + 1 : column + 2] != " " or line[column + 2 : column + 3] == " ":
+            problems.append(f"line {number}: one space after `=`")
+        chain.append((number, line, column))
+    close_chain()
+    if not text.endswith("\n") or text.endswith("\n\n"):
+        problems.append("the file must end with exactly one newline")
+    return problems
+
+
+def terraform_problems(directory: Path) -> tuple[list[str], int]:
+    """Problems of every .tf and .tfvars file under directory, and how many files were checked."""
+    problems = []
+    files = sorted([*directory.rglob("*.tf"), *directory.rglob("*.tfvars")])
+    for path in files:
+        text = path.read_text()
+        try:
+            hcl2.loads(text)
+        except Exception as error:  # the parser raises several unrelated types
+            problems.append(f"{path}: does not parse: {error}")
+            continue
+        problems.extend(f"{path}: {problem}" for problem in layout_problems(text))
+    return problems, len(files)
+
+
+TEMPLATE_DIRECTIVE = re.compile(r"^\s*%\{[^}]*\}\s*$\n?", re.MULTILINE)
+TEMPLATE_VARIABLE = re.compile(r"(?<!\$)\$\{\s*([a-z_][a-z0-9_]*)\s*\}")
+
+
+def render_template(text: str) -> str:
+    """A Terraform template with placeholders for its variables, for a shell linter."""
+    text = TEMPLATE_DIRECTIVE.sub("", text)
+    return TEMPLATE_VARIABLE.sub(lambda match: f"placeholder-{match.group(1).replace('_', '-')}", text)
+
+
 def main(argv: list[str]) -> int:
-    compose_path = Path(argv[0] if argv else "docker-compose.yml")
-    problems = problems_in(compose_path)
+    kind = argv[0] if argv else ""
+    if kind == "user-data" and len(argv) == 2:
+        sys.stdout.write(render_template(Path(argv[1]).read_text()))
+        return 0
+    if kind == "compose":
+        target = Path(argv[1] if len(argv) > 1 else "docker-compose.yml")
+        problems = [f"{target}: {problem}" for problem in problems_in(target)]
+        success = f"{target}: depends_on targets, env files and build targets are consistent"
+    elif kind == "terraform":
+        target = Path(argv[1] if len(argv) > 1 else "terraform")
+        problems, count = terraform_problems(target)
+        success = f"{target}: {count} .tf and .tfvars files parse and follow terraform fmt's layout"
+        if not count:
+            problems.append(f"{target}: no .tf file found")
+    else:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
     for problem in problems:
-        print(f"{compose_path}: {problem}")
+        print(problem)
     if problems:
         return 1
-    print(f"{compose_path}: depends_on targets, env files and build targets are consistent")
+    print(success)
     return 0
 
 
