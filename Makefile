@@ -56,3 +56,14 @@ check-deploy: ## Lint the Dockerfile, compose file and Terraform (tools in .venv
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov
+
+.PHONY: bench
+BENCH_ARGS ?=
+
+$(VENV)/.installed-bench: requirements.txt requirements-bench.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	@touch $@
+
+bench: $(VENV)/.installed-bench ## Benchmark Arcane against a bare Flask app (needs wrk; BENCH_ARGS=--quick)
+	@command -v wrk >/dev/null || { echo "wrk is missing: sudo apt-get install wrk (see docs/benchmark.md)"; exit 2; }
+	$(BIN)/python -m scripts.bench $(BENCH_ARGS)
