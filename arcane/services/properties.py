@@ -116,9 +116,12 @@ def create_property(actor: User, *, name, type, city, description="", rooms=()) 
         rooms=[Room(**room) for room in rooms],
         owner=actor.id,
     )
-    document.save(force_insert=True)
+    # validate() and a plain insert: save() adds signals, cascade checks and a second to_mongo().
+    document.validate()
+    raw = document.to_mongo().to_dict()
+    Property._get_collection().insert_one(raw)  # sets raw["_id"]
     owner = {"_id": actor.id, "first_name": actor.first_name, "last_name": actor.last_name}
-    return present([document.to_mongo().to_dict()], owners=[owner])[0]
+    return present([raw], owners=[owner])[0]
 
 
 def update_property(owned: OwnedProperty, changes: dict, *, expected_revision: int | None = None) -> dict:
