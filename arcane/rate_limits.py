@@ -19,7 +19,9 @@ from arcane.services.users import normalise_email
 from arcane.settings import Settings
 
 # Headers off: Retry-After goes on the 429 only (see init_app), not on every response.
-limiter = Limiter(key_func=get_remote_address, headers_enabled=False, strategy="moving-window")
+# The sliding-window counter costs O(1) per check in every storage (memory, Redis, MongoDB); a
+# moving window keeps and scans one timestamp per hit, which a busy limit makes expensive.
+limiter = Limiter(key_func=get_remote_address, headers_enabled=False, strategy="sliding-window-counter")
 
 
 def init_app(app: Flask, settings: Settings, render_error) -> None:
