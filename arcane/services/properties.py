@@ -28,6 +28,8 @@ class OwnedProperty:
 
     id: ObjectId
     revision: int
+    # The owner's public fields, to present the property after a write without looking them up.
+    owner: dict
 
 
 # Reads
@@ -101,7 +103,8 @@ def get_owned_property(property_id: ObjectId, actor: User, *, moderation: bool =
     document = _find(property_id, {"owner": 1, "revision": 1})
     if document["owner"] != actor.id and not (moderation and actor.is_admin):
         raise Forbidden("Only the owner of this property can change it.")
-    return OwnedProperty(document["_id"], document.get("revision", 0))
+    # A moderator only deletes, so the owner's fields are never presented from the actor's.
+    return OwnedProperty(document["_id"], document.get("revision", 0), _public_owner(actor))
 
 
 def create_property(actor: User, *, name, type, city, description="", rooms=()) -> dict:
@@ -120,8 +123,7 @@ def create_property(actor: User, *, name, type, city, description="", rooms=()) 
     document.validate()
     raw = document.to_mongo().to_dict()
     Property._get_collection().insert_one(raw)  # sets raw["_id"]
-    owner = {"_id": actor.id, "first_name": actor.first_name, "last_name": actor.last_name}
-    return present([raw], owners=[owner])[0]
+    return present([raw], owners=[_public_owner(actor)])[0]
 
 
 def update_property(owned: OwnedProperty, changes: dict, *, expected_revision: int | None = None) -> dict:
@@ -223,6 +225,10 @@ def _present_room(room: dict) -> dict:
 # Helpers
 
 
+def _public_owner(user: User) -> dict:
+    return {"_id": user.id, "first_name": user.first_name, "last_name": user.last_name}
+
+
 def _find(property_id: ObjectId, projection: dict | None = None) -> dict:
     document = Property._get_collection().find_one({"_id": property_id}, projection)
     if document is None:
@@ -263,7 +269,7 @@ def _modify(owned: OwnedProperty, update: dict, *, expected_revision=None, condi
     result = Property._get_collection().update_one(_guard(owned, expected_revision, condition), update)
     if result.matched_count == 0:
         _explain_failure(owned, expected_revision, condition)
-    return present([_find(owned.id)])[0]
+    return present([_find(owned.id)], owners=[owned.owner])[0]
 
 
 def _explain_failure(owned: OwnedProperty, expected_revision: int | None, condition: dict | None = None):
