@@ -6,7 +6,7 @@ from arcane.models.properties import MAX_ROOMS, ROOM_KINDS
 from arcane.schemas.fields import ObjectIdString, StrictFloat, StrictInteger, Text
 from arcane.schemas.property_types import slug_field
 from arcane.schemas.users import UserPublicSchema
-from arcane.smorest import QuerySchema, Schema
+from arcane.smorest import QuerySchema, RepresentationSchema, Schema
 
 AREA_RANGE = ma.validate.Range(min=0, max=10000, min_inclusive=False)
 FLOOR_RANGE = ma.validate.Range(min=-5, max=200)
@@ -43,7 +43,7 @@ class RoomUpdateSchema(Schema):
     features = _features()
 
 
-class RoomSchema(Schema):
+class RoomSchema(RepresentationSchema):
     """A room as the API shows it."""
 
     id = ma.fields.String(dump_only=True, metadata={"example": "6750c3e2a1b2c3d4e5f60719"})
@@ -95,7 +95,11 @@ class PropertyUpdateSchema(Schema):
     city = _city()
 
 
-class PropertySchema(Schema):
+class OwnerSchema(RepresentationSchema, UserPublicSchema):
+    """The owner of a listing: their public profile."""
+
+
+class PropertySchema(RepresentationSchema):
     """A listing as the API shows it. The owner appears by name only."""
 
     id = ma.fields.String(dump_only=True, metadata={"example": "6750c3e2a1b2c3d4e5f60718"})
@@ -106,7 +110,7 @@ class PropertySchema(Schema):
     rooms = ma.fields.List(ma.fields.Nested(RoomSchema), dump_only=True)
     room_count = ma.fields.Integer(dump_only=True, metadata={"example": 3})
     total_area_m2 = ma.fields.Float(dump_only=True, metadata={"example": 54.5})
-    owner = ma.fields.Nested(UserPublicSchema, dump_only=True)
+    owner = ma.fields.Nested(OwnerSchema, dump_only=True)
     created_at = ma.fields.AwareDateTime(dump_only=True)
     updated_at = ma.fields.AwareDateTime(dump_only=True)
 
@@ -120,7 +124,7 @@ class PropertyQuerySchema(QuerySchema):
     min_rooms = ma.fields.Integer(strict=False, validate=ma.validate.Range(min=0, max=MAX_ROOMS))
 
 
-class CitySchema(Schema):
+class CitySchema(RepresentationSchema):
     """A city that has listings."""
 
     name = ma.fields.String(

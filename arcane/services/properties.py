@@ -203,7 +203,7 @@ def _present_property(document: dict, owner: dict) -> dict:
         "city": document["city"],
         "rooms": rooms,
         "room_count": len(rooms),
-        "total_area_m2": round(sum(room["area_m2"] for room in rooms), 2),
+        "total_area_m2": float(round(sum(room["area_m2"] for room in rooms), 2)),
         "owner": {"id": str(owner["_id"]), "first_name": owner["first_name"], "last_name": owner["last_name"]},
         "created_at": document["created_at"],
         "updated_at": document["updated_at"],
