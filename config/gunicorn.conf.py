@@ -99,8 +99,10 @@ limit_request_field_size = 8190
 # The heartbeat file on tmpfs: a disk-backed /tmp can stall workers (gunicorn's FAQ).
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 (tmpfs, not a shared temp file)
 
-# Logs go to the container's stdout (access) and stderr (errors); the log driver ships them.
-accesslog = "-"
+# The app logs one JSON line per request itself (route, status, duration, user and request ids),
+# so gunicorn's own access log, a second and unstructured line per request, is off. Errors go to
+# stderr, which the log driver ships.
+accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").strip().lower() or "info"
 

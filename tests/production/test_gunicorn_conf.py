@@ -34,7 +34,8 @@ def test_defaults_serve_the_container_port_with_meinheld(monkeypatch):
     assert config["wsgi_app"] == "arcane:create_app()"
     assert config["worker_class"] == "arcane.workers.MeinheldWorker"
     assert config["preload_app"] is False
-    assert config["accesslog"] == config["errorlog"] == "-"
+    assert config["accesslog"] is None  # the app writes its own JSON access log
+    assert config["errorlog"] == "-"
 
 
 def test_host_and_port_come_from_the_environment(monkeypatch):
