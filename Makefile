@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 .PHONY: help install install-dev install-meinheld run test lint format check-deploy clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,8 +54,8 @@ format: install-dev ## Fix lint and formatting where ruff can
 check-deploy: ## Lint the Dockerfile, compose file and Terraform (tools in .venv-tools)
 	PYTHON=$(PYTHON) bash scripts/check_deploy.sh
 
-clean: ## Remove the virtualenv and caches
-	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov
+clean: ## Remove the virtualenvs and caches
+	rm -rf $(VENV) .venv-tools .pytest_cache .ruff_cache .coverage htmlcov
 
 .PHONY: bench
 BENCH_ARGS ?=
