@@ -11,6 +11,7 @@ from bson import ObjectId
 from flask import Response, request, url_for
 from flask_jwt_extended import get_jwt_identity, jwt_required
 from flask_smorest.etag import ETAG_HEADER, IF_MATCH_HEADER, IF_NONE_MATCH_HEADER, _get_etag_ctx
+from flask_smorest.utils import resolve_schema_instance
 from werkzeug.exceptions import PreconditionFailed
 from werkzeug.routing import BaseConverter
 
@@ -112,6 +113,14 @@ class Blueprint(flask_smorest.Blueprint):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._prepare_doc_cbks.append(self._prepare_auth_doc)
+
+    def arguments(self, schema, *args, **kwargs):
+        """As flask-smorest's, but with one schema instance for every request.
+
+        Given a schema class, webargs builds an instance (and its nested schemas) per request,
+        which costs more than the load itself; schemas hold no per-request state.
+        """
+        return super().arguments(resolve_schema_instance(schema), *args, **kwargs)
 
     @staticmethod
     def login_required(func=None, *, refresh=False, any_token=False):
