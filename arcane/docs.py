@@ -1,12 +1,17 @@
 """Swagger UI and ReDoc pages, served with their assets from pinned packages (no CDN)."""
 
+import functools
 import importlib.resources
 
-from flask import Blueprint, render_template, send_from_directory, url_for
+from flask import Blueprint, current_app, render_template, request, send_from_directory, url_for
 
 ASSET_MAX_AGE = 86400
 SWAGGER_UI_ASSETS = importlib.resources.files("flask_openapi_swagger") / "templates" / "swagger"
 REDOC_ASSETS = importlib.resources.files("flask_openapi_redoc") / "templates" / "redoc"
+REDOC_BUNDLE = "js/redoc.standalone.js"
+# ReDoc 3 fetches its "API docs by Redocly" logo from Redocly's CDN; the docs make no outside request.
+REDOC_CDN_LOGOS = ("https://cdn.redoc.ly/redoc/logo-mini-full.svg", "https://cdn.redoc.ly/redoc/logo-mini.svg")
+REDOC_LOCAL_LOGO = "images/redoc.svg"
 
 blp = Blueprint(
     "docs",
@@ -36,4 +41,24 @@ def swagger_ui_asset(filename):
 
 @blp.get("/assets/redoc/<path:filename>")
 def redoc_asset(filename):
+    if filename == REDOC_BUNDLE:
+        return _offline_redoc_bundle()
     return send_from_directory(REDOC_ASSETS, filename, max_age=ASSET_MAX_AGE)
+
+
+def _offline_redoc_bundle():
+    """ReDoc's bundle with its CDN logo replaced by the one it ships, with the caching of the other assets."""
+    body = _redoc_bundle_with_logo(url_for("docs.redoc_asset", filename=REDOC_LOCAL_LOGO))
+    response = current_app.response_class(body, mimetype="text/javascript")
+    response.cache_control.public = True
+    response.cache_control.max_age = ASSET_MAX_AGE
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@functools.cache
+def _redoc_bundle_with_logo(logo_url: str) -> bytes:
+    source = (REDOC_ASSETS / REDOC_BUNDLE).read_text(encoding="utf-8")
+    for cdn_logo in REDOC_CDN_LOGOS:
+        source = source.replace(cdn_logo, logo_url)
+    return source.encode()

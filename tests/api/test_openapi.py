@@ -97,3 +97,26 @@ def test_redoc_is_loaded_as_an_es_module(client):
     assert '<script type="module"' in html
     module = client.get("/docs/assets/arcane/redoc-init.js").get_data(as_text=True)
     assert 'from "../redoc/js/redoc.standalone.js"' in module
+
+
+def test_redoc_bundle_shows_its_own_logo_instead_of_fetching_one(client):
+    response = client.get("/docs/assets/redoc/js/redoc.standalone.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    bundle = response.get_data(as_text=True)
+    assert "cdn.redoc.ly" not in bundle
+    assert "/docs/assets/redoc/images/redoc.svg" in bundle
+    assert client.get("/docs/assets/redoc/images/redoc.svg").status_code == 200
+
+
+def test_redoc_bundle_is_cached_like_the_other_assets(client):
+    response = client.get("/docs/assets/redoc/js/redoc.standalone.js")
+    assert response.cache_control.max_age == 86400
+    again = client.get("/docs/assets/redoc/js/redoc.standalone.js", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_redoc_sends_no_telemetry(client):
+    # ReDoc 3 reports usage to Redocly's collector unless told not to.
+    module = client.get("/docs/assets/arcane/redoc-init.js").get_data(as_text=True)
+    assert "disableTelemetry: true" in module

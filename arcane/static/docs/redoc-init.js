@@ -2,4 +2,5 @@
 import { init } from "../redoc/js/redoc.standalone.js";
 
 const root = document.getElementById("redoc");
-init(root.dataset.specUrl, { hideDownloadButtons: false }, root);
+// ReDoc 3 otherwise reports usage to Redocly's collector every few seconds: the docs make no outside request.
+init(root.dataset.specUrl, { hideDownloadButtons: false, disableTelemetry: true }, root);
