@@ -105,6 +105,7 @@ def _flask_config(settings: Settings) -> dict:
                 "license": {"name": "MIT", "url": "https://opensource.org/licenses/MIT"},
                 "contact": {"name": "Arcane maintainers"},
             },
-            "servers": [{"url": "http://127.0.0.1:5000", "description": "Local (make run)"}],
+            # Relative to the document: "Try it out" calls the server that serves the docs, wherever it runs.
+            "servers": [{"url": "/", "description": "The server of this document"}],
         },
     }

@@ -23,7 +23,8 @@ def operations(spec):
 
 def test_document_declares_servers_license_and_bearer_scheme(spec):
     assert spec["openapi"].startswith("3.")
-    assert spec["servers"]
+    # A host in the document would send Swagger UI's "Try it out" there from every deployment.
+    assert [server["url"] for server in spec["servers"]] == ["/"]
     assert spec["info"]["license"]["name"]
     assert spec["info"]["license"]["url"].startswith("https://")
     assert spec["components"]["securitySchemes"]["bearerAuth"] == {
