@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+CHROMIUM ?= chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev install-meinheld run test lint format check-deploy clean
+.PHONY: help install install-dev install-meinheld run test lint format check-deploy check-docs chromium clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -23,6 +24,10 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-docs: requirements.txt requirements-dev.txt requirements-docs.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-docs.txt
+	@touch $@ $(VENV)/.installed-dev $(VENV)/.installed
 
 install: $(VENV)/.installed ## Install the pinned runtime requirements in .venv
 
@@ -54,8 +59,22 @@ format: install-dev ## Fix lint and formatting where ruff can
 check-deploy: ## Lint the Dockerfile, compose file and Terraform (tools in .venv-tools)
 	PYTHON=$(PYTHON) bash scripts/check_deploy.sh
 
+check-docs: $(VENV)/.installed-docs chromium ## Lint the OpenAPI document, generate a client, render both docs pages in Chromium
+	@command -v npx >/dev/null || { echo "check-docs needs Node.js 18+ with npx (Debian: apt-get install nodejs npm)"; exit 1; }
+	CHROMIUM=$(CHROMIUM) $(BIN)/python scripts/check_docs.py
+
+chromium: ## Install Debian's Chromium for check-docs if it is missing (as root), or say how to
+	@command -v $(CHROMIUM) >/dev/null && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	else \
+		echo "check-docs needs Chromium: install Debian's package (sudo apt-get install chromium)"; \
+		echo "or point CHROMIUM at a Chrome or Chromium binary: make check-docs CHROMIUM=/path/to/chrome"; \
+		exit 1; \
+	fi
+
 clean: ## Remove the virtualenvs and caches
-	rm -rf $(VENV) .venv-tools .pytest_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) .venv-tools .pytest_cache .ruff_cache .coverage htmlcov build/docs-check
 
 .PHONY: bench
 BENCH_ARGS ?=
