@@ -27,6 +27,7 @@ def test_docs_pages_allow_only_their_own_scripts(client, page):
     )
     assert policy["script-src"] == "'self'"
     assert policy["default-src"] == "'none'"
+    assert policy["worker-src"] == "'none'"
 
 
 def test_authenticated_responses_are_not_stored(client, user):
