@@ -8,8 +8,8 @@ from arcane.smorest import Schema
 PASSWORD_LENGTH = ma.validate.Length(min=8, max=128)
 
 
-def _name(description, *, required=False):
-    return Text(max_length=100, required=required, metadata={"description": description, "example": "Camille"})
+def _name(description, example, *, required=False):
+    return Text(max_length=100, required=required, metadata={"description": description, "example": example})
 
 
 class UserCreateSchema(Schema):
@@ -26,8 +26,8 @@ class UserCreateSchema(Schema):
         validate=PASSWORD_LENGTH,
         metadata={"description": "8 to 128 characters.", "example": "correct horse battery"},
     )
-    first_name = _name("Given name.", required=True)
-    last_name = _name("Family name.", required=True)
+    first_name = _name("Given name.", "Camille", required=True)
+    last_name = _name("Family name.", "Martin", required=True)
     birth_date = ma.fields.Date(
         required=True,
         validate=validate_birth_date,
@@ -38,8 +38,8 @@ class UserCreateSchema(Schema):
 class UserUpdateSchema(Schema):
     """Personal details a user may change; anything else is refused."""
 
-    first_name = _name("Given name.")
-    last_name = _name("Family name.")
+    first_name = _name("Given name.", "Camille")
+    last_name = _name("Family name.", "Martin")
     birth_date = ma.fields.Date(validate=validate_birth_date, metadata={"example": "1990-05-17"})
 
 
