@@ -93,6 +93,19 @@ def test_docs_pages_load_their_assets_from_the_service(client, page):
         assert client.get(source).status_code == 200, source
 
 
+@pytest.mark.parametrize("page", ["/docs/swagger", "/docs/redoc"])
+def test_docs_pages_have_no_inline_script(client, page):
+    # The pages' Content-Security-Policy allows scripts from the service's own files only.
+    html = client.get(page).get_data(as_text=True)
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, flags=re.DOTALL)
+    assert scripts
+    for attributes, body in scripts:
+        assert 'src="' in attributes, attributes
+        assert not body.strip(), body
+    assert not re.search(r"\son[a-z]+\s*=", html), "inline event handler"
+    assert "javascript:" not in html
+
+
 def test_redoc_is_loaded_as_an_es_module(client):
     html = client.get("/docs/redoc").get_data(as_text=True)
     assert '<script type="module"' in html
