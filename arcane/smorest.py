@@ -1,6 +1,7 @@
 """The project's flavour of flask-smorest: Api, Blueprint, pager, base schemas, converters."""
 
 import http
+import re
 from collections.abc import Mapping
 from copy import deepcopy
 from functools import wraps
@@ -246,8 +247,8 @@ def _field(created, name):
 
 
 def _operation_id(method: str, endpoint: str) -> str:
-    """``post`` on the ``Properties`` view becomes ``createProperties``."""
-    return HTTP_VERBS.get(method, method) + endpoint
+    """``patch`` on the ``PropertyById`` view becomes ``updateProperty``; views may name their own."""
+    return HTTP_VERBS.get(method, method) + re.sub(r"By[A-Z]\w*$", "", endpoint)
 
 
 class QuerySetPage(flask_smorest.Page):

@@ -19,6 +19,7 @@ class Token(MethodView):
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenPairSchema)
     @blp.errors(429)
+    @blp.doc(operationId="signIn")
     def post(self, credentials):
         """Sign in: exchange email and password for an access and a refresh token"""
         user = users.authenticate(credentials["email"], credentials["password"])
@@ -29,6 +30,7 @@ class Token(MethodView):
 class TokenRefresh(MethodView):
     @blp.login_required(refresh=True)
     @blp.response(200, AccessTokenSchema)
+    @blp.doc(operationId="refreshToken")
     def post(self):
         """Get a new access token with a refresh token"""
         return security.issue_access_token(current_user)
@@ -38,6 +40,7 @@ class TokenRefresh(MethodView):
 class Logout(MethodView):
     @blp.login_required(any_token=True)
     @blp.response(204)
+    @blp.doc(operationId="signOut")
     def post(self):
         """Sign out: revoke the presented token (access or refresh)"""
         security.revoke_current_token()

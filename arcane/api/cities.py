@@ -13,6 +13,7 @@ blp = Blueprint("cities", __name__, url_prefix="/api/v1/cities", description="Ci
 class Cities(MethodView):
     @blp.response(200, CitySchema(many=True))
     @blp.paginate()
+    @blp.doc(operationId="listCities")
     def get(self, pagination_parameters):
         """List the cities that have listings, most listings first"""
         cities, pagination_parameters.item_count = properties.list_cities(

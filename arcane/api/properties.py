@@ -38,6 +38,7 @@ class Properties(MethodView):
     @blp.arguments(PropertyQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, PropertySchema(many=True))
     @blp.paginate()
+    @blp.doc(operationId="listProperties")
     def get(self, pagination_parameters, **filters):
         """List properties, newest first, optionally in one city"""
         page, pagination_parameters.item_count = properties.list_properties(
@@ -53,6 +54,7 @@ class Properties(MethodView):
     @blp.response(201, PropertySchema, headers=LOCATION_HEADER)
     @blp.errors(429)
     @blp.location("properties.PropertyById", property_id="id")
+    @blp.doc(operationId="createProperty")
     def post(self, new_property):
         """Publish a property (you are its owner)"""
         created = properties.create_property(current_user, **new_property)

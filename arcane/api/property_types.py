@@ -18,6 +18,7 @@ blp = Blueprint(
 @blp.route("")
 class PropertyTypes(MethodView):
     @blp.response(200, PropertyTypeSchema(many=True))
+    @blp.doc(operationId="listPropertyTypes")
     def get(self):
         """List the property types"""
         return property_types.list_types()
@@ -27,6 +28,7 @@ class PropertyTypes(MethodView):
     @blp.response(201, PropertyTypeSchema, headers=LOCATION_HEADER)
     @blp.errors(403, 409)
     @blp.location("property-types.PropertyTypeBySlug", slug="slug")
+    @blp.doc(operationId="createPropertyType")
     def post(self, new_type):
         """Add a property type (administrators only)"""
         return property_types.create_type(current_user, **new_type)

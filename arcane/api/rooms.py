@@ -20,6 +20,7 @@ blp = Blueprint(
 class Rooms(MethodView):
     @blp.response(200, RoomSchema(many=True))
     @blp.errors(404)
+    @blp.doc(operationId="listRooms")
     def get(self, property_id):
         """List the rooms of a property"""
         return properties.list_rooms(property_id)
@@ -32,6 +33,7 @@ class Rooms(MethodView):
     @blp.errors(403, 404)
     @blp.honours_if_match
     @blp.location("rooms.RoomById", room_id="id")
+    @blp.doc(operationId="addRoom")
     def post(self, new_room, property_id):
         """Add a room to a property (owner only)"""
         owned = properties.get_owned_property(property_id, current_user)

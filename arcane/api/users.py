@@ -22,6 +22,7 @@ class Users(MethodView):
     @blp.response(201, UserPrivateSchema, headers=LOCATION_HEADER)
     @blp.errors(409)
     @blp.location("users.UserById", user_id="id")
+    @blp.doc(operationId="signUp")
     def post(self, new_user):
         """Sign up"""
         return users.create_user(**new_user)
@@ -57,6 +58,7 @@ class CurrentUserPassword(MethodView):
     @blp.login_required
     @blp.arguments(PasswordChangeSchema)
     @blp.response(204)
+    @blp.doc(operationId="changePassword")
     def put(self, passwords):
         """Change your password; every token issued before stops working"""
         users.change_password(current_user, passwords["current_password"], passwords["new_password"])
