@@ -32,7 +32,7 @@ resource "aws_ssm_parameter" "mongodb_uri" {
 locals {
   # The CA bundle path is where the instance mounts it into the container (user_data.sh.tftpl).
   mongodb_uri = format(
-    "mongodb://%s:%s@%s:%d/arcane?tls=true&tlsCAFile=%s&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false&authSource=admin",
+    "mongodb://%s:%s@%s:%d/arcane?tls=true&tlsCAFile=%s&replicaSet=rs0&readPreference=primary&retryWrites=false&authSource=admin",
     aws_docdb_cluster.this.master_username,
     random_password.database.result,
     aws_docdb_cluster.this.endpoint,
