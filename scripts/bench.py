@@ -104,7 +104,6 @@ class Operation:
     expected_status: int
     build: Callable[[dict, dict], list[Request]]  # (dataset, access token by user id) -> requests to rotate
     write: bool = False
-    standin: bool = False  # run by default only while the listings API is missing
 
 
 def _json_body(payload: dict) -> str:
@@ -174,10 +173,6 @@ def _login(dataset, tokens):
     ]
 
 
-def _user_by_id(dataset, tokens):
-    return [Request("GET", f"/api/v1/users/{user['_id']}") for user in dataset["users"]]
-
-
 OPERATIONS = (
     Operation("city_listing", "City listing (page of 20)", "/api/v1/properties", 200, _city_listing),
     Operation("property", "One property by id", "/api/v1/properties/{}", 200, _property_by_id),
@@ -185,7 +180,6 @@ OPERATIONS = (
     Operation("create_property", "Create a property", "/api/v1/properties", 201, _create_property, write=True),
     Operation("add_room", "Add a room", "/api/v1/properties/{}/rooms", 201, _add_room, write=True),
     Operation("login", "Log in (argon2 + JWT)", "/api/v1/auth/token", 200, _login),
-    Operation("user_by_id", "One user by id", "/api/v1/users/{}", 200, _user_by_id, standin=True),
 )
 
 
@@ -508,8 +502,7 @@ def choose_operations(options, routes: set[str], say) -> list[Operation]:
             raise BenchError(f"unknown operations: {', '.join(unknown)}")
         wanted = [by_name[name] for name in options.operations.split(",")]
     else:
-        listings_missing = any(operation.route not in routes for operation in OPERATIONS if not operation.standin)
-        wanted = [operation for operation in OPERATIONS if not operation.standin or listings_missing]
+        wanted = list(OPERATIONS)
     chosen = []
     for operation in wanted:
         if operation.route in routes:

@@ -65,13 +65,6 @@ def create_app(db, jwt_secret: str) -> Flask:
             }
         )
 
-    @app.get("/api/v1/users/<user_id>")
-    def user_by_id(user_id):
-        user = db.users.find_one({"_id": _object_id(user_id)}, {"first_name": 1, "last_name": 1})
-        if user is None:
-            return _error(404, "User not found.")
-        return _json(_owner_view(user))
-
     @app.get("/api/v1/properties")
     def properties():
         page, page_size = _page_arguments()

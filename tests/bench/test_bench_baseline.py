@@ -93,15 +93,6 @@ def test_cities_are_counted_most_listings_first(client, dataset):
     assert json.loads(response.headers["X-Pagination"])["total"] == len(cities)
 
 
-def test_user_by_id_is_the_public_profile(client, dataset):
-    user = dataset["users"][0]
-
-    response = client.get(f"/api/v1/users/{user['_id']}")
-
-    assert response.status_code == 200
-    assert response.json == {"id": str(user["_id"]), "first_name": user["first_name"], "last_name": user["last_name"]}
-
-
 def test_login_gives_a_token_pair(client, dataset):
     response = client.post("/api/v1/auth/token", json={"email": dataset["users"][0]["email"], "password": PASSWORD})
 
