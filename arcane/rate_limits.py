@@ -6,6 +6,7 @@ shared store (``redis://...`` or ``mongodb://...``) so that every worker counts 
 """
 
 import hashlib
+import json
 import math
 import time
 
@@ -46,12 +47,22 @@ def _configured(name: str):
 
 
 def _account_key() -> str:
-    body = request.get_json(silent=True)
-    email = body.get("email") if isinstance(body, dict) else None
-    if not isinstance(email, str):
+    email = _email_in_body()
+    if email is None:
         return f"address:{get_remote_address()}"
-    # Hashed: Flask-Limiter logs its keys, and emails never go to the logs.
-    return "account:" + hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
+    # Hashed: Flask-Limiter logs its keys, and emails never go to the logs. (surrogatepass: the
+    # key is computed before validation, so it must survive a lone surrogate.)
+    return "account:" + hashlib.sha256(normalise_email(email).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _email_in_body() -> str | None:
+    """The email of a sign-in body, or None for any body that is not one (validation comes later)."""
+    try:
+        body = json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError):
+        return None
+    email = body.get("email") if isinstance(body, dict) else None
+    return email if isinstance(email, str) else None
 
 
 def _user_key() -> str:
