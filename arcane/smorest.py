@@ -12,6 +12,7 @@ from bson import ObjectId
 from flask import Response, request, url_for
 from flask_jwt_extended import get_jwt_identity, jwt_required
 from flask_smorest.etag import ETAG_HEADER, IF_MATCH_HEADER, IF_NONE_MATCH_HEADER, _get_etag_ctx
+from flask_smorest.pagination import PaginationMetadataSchema
 from flask_smorest.utils import resolve_schema_instance
 from werkzeug.exceptions import PreconditionFailed
 from werkzeug.routing import BaseConverter
@@ -69,6 +70,19 @@ class Api(flask_smorest.Api):
         headers = {key: value for key, value in error.get_headers() if key.lower() != "content-type"}
         headers.update(data.get("headers") or {})
         return payload, error.code, headers
+
+    def _register_pagination_header(self):
+        # The header carries a JSON object. flask-smorest documents it with an object schema, which
+        # in OpenAPI's "simple" header style means comma-separated keys and values, not JSON.
+        self.spec.components.schema("PaginationMetadata", schema=PaginationMetadataSchema)
+        self.spec.components.header(
+            "PAGINATION",
+            {
+                "description": "Pagination metadata, a JSON object.",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PaginationMetadata"}}},
+            },
+            lazy=True,
+        )
 
     def _register_etag_headers(self):
         # As flask-smorest's, except that If-Match is optional (see Blueprint.check_etag).

@@ -1,5 +1,6 @@
 """The OpenAPI document describes every operation the way clients and linters expect."""
 
+import json
 import re
 
 import pytest
@@ -79,6 +80,16 @@ def test_every_api_route_is_documented(app, spec):
         path = re.sub(r"<(?:[^:>]+:)?(\w+)>", r"<\1>", rule.rule)
         for method in rule.methods & {m.upper() for m in HTTP_METHODS}:
             assert (path, method.lower()) in documented, (path, method)
+
+
+def test_pagination_header_is_documented_as_json(client, spec):
+    header = spec["components"]["headers"]["PAGINATION"]
+    assert "schema" not in header
+    assert header["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/PaginationMetadata"}
+    response = client.get("/api/v1/properties")
+    assert set(json.loads(response.headers["X-Pagination"])) <= set(
+        spec["components"]["schemas"]["PaginationMetadata"]["properties"]
+    )
 
 
 @pytest.mark.parametrize("page", ["/docs/swagger", "/docs/redoc"])
