@@ -1,6 +1,7 @@
 """The project's flavour of flask-smorest: Api, Blueprint, pager, base schemas, converters."""
 
 import http
+import json
 import re
 from collections.abc import Mapping
 from copy import deepcopy
@@ -14,6 +15,7 @@ from flask_jwt_extended import get_jwt_identity, jwt_required
 from flask_smorest.etag import ETAG_HEADER, IF_MATCH_HEADER, IF_NONE_MATCH_HEADER, _get_etag_ctx
 from flask_smorest.pagination import PaginationMetadataSchema
 from flask_smorest.utils import resolve_schema_instance
+from webargs.flaskparser import FlaskParser, abort, is_json_request
 from werkzeug.exceptions import PreconditionFailed
 from werkzeug.routing import BaseConverter
 
@@ -120,9 +122,36 @@ def _flatten_locations(errors):
     return flat
 
 
+class ArgumentsParser(FlaskParser):
+    """webargs' parser, strict about JSON bodies.
+
+    A body must be there (400) and be JSON (415); it must be standard JSON (Python's json module
+    accepts NaN and Infinity), encodable back to UTF-8 (no lone surrogates, which BSON and the
+    response encoder refuse), and no deeper than the parser can recurse: all 400, never a 500.
+    """
+
+    def _raw_load_json(self, req):
+        body = req.get_data(cache=True)
+        if not body:
+            abort(400, messages={"json": ["A JSON body is required."]})
+        if not is_json_request(req):
+            abort(415, messages={"json": ["The body must be JSON (Content-Type: application/json)."]})
+        try:
+            document = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
+            json.dumps(document, ensure_ascii=False).encode("utf-8")
+        except (ValueError, RecursionError):
+            abort(400, messages={"json": ["Invalid JSON body."]})
+        return document
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
 class Blueprint(flask_smorest.Blueprint):
     """Blueprint that documents authentication, error responses and operation ids."""
 
+    ARGUMENTS_PARSER = ArgumentsParser()
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
 
     def __init__(self, *args, **kwargs):

@@ -18,6 +18,34 @@ def test_malformed_json_is_400(client):
     assert_error(response, 400)
 
 
+def test_missing_body_is_400(client, user):
+    response = client.patch("/api/v1/users/me", headers=user.headers)
+    assert assert_error(response, 400)["errors"] == {"json": ["A JSON body is required."]}
+
+
+def test_body_that_is_not_json_is_415(client, user):
+    response = client.patch("/api/v1/users/me", data="first_name=Eve", headers=user.headers, content_type="text/plain")
+    assert_error(response, 415)
+    assert client.get("/api/v1/users/me", headers=user.headers).json["first_name"] == "Camille"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"first_name": NaN}',
+        '{"first_name": Infinity}',
+        '{"first_name": -Infinity}',
+        '{"first_name": "\\ud800"}',
+        "[" * 100_000 + "]" * 100_000,
+        b'{"first_name": "\xff"}',
+    ],
+    ids=["nan", "infinity", "minus-infinity", "lone-surrogate", "deeply-nested", "not-utf-8"],
+)
+def test_json_outside_the_standard_is_400(client, user, body):
+    response = client.patch("/api/v1/users/me", data=body, headers=user.headers, content_type="application/json")
+    assert_error(response, 400)
+
+
 def test_body_over_one_mebibyte_is_413(client):
     response = client.post("/api/v1/users", data="x" * (1024 * 1024 + 1), content_type="application/json")
     assert_error(response, 413)
