@@ -38,7 +38,8 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     """What makes two requests the same: method, path and body compared as parsed JSON."""
     try:
         canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"))
-    except ValueError:
+    except (ValueError, RecursionError):
+        # Not JSON: the request will be refused; its bytes still identify it.
         canonical = body.decode("utf-8", "replace")
     return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
 

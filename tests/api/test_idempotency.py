@@ -112,3 +112,16 @@ def test_an_expired_key_runs_the_request_again(app, client, user):
         IdempotencyRecord.objects.update(set__created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=25))
     assert publish(client, user, "yesterday").status_code == 201
     assert listing_total(client) == 2
+
+
+@pytest.mark.parametrize("body", ['{"name": "\\ud800"}', "[" * 100000 + "]" * 100000, "not json"])
+def test_a_hostile_body_with_a_key_is_refused_not_crashed(client, user, body):
+    response = client.post(
+        "/api/v1/properties",
+        data=body,
+        content_type="application/json",
+        headers={**user.headers, "Idempotency-Key": "hostile"},
+    )
+    assert 400 <= response.status_code < 500
+    assert_error(response, response.status_code)
+    assert listing_total(client) == 0
