@@ -11,22 +11,47 @@ OLDEST_BIRTH_DATE = dt.date(1900, 1, 1)
 OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 
 
-class Text(ma.fields.String):
-    """A string trimmed of surrounding white space, with no control characters."""
+# Unicode's control characters (category Cc), as a regular expression class.
+CONTROLS = r"\x00-\x1f\x7f-\x9f"
+MULTILINE_CONTROLS = r"\x00-\x08\x0b-\x1f\x7f-\x9f"
 
-    default_error_messages = {"control": "Must not contain control characters."}
+
+class Text(ma.fields.String):
+    """A string with no control characters, trimmed of surrounding white space once checked.
+
+    The checks apply to the string as sent, so that the documented ``maxLength`` and ``pattern``
+    say exactly what is accepted; a required text must not be blank.
+    """
+
+    default_error_messages = {
+        "control": "Must not contain control characters.",
+        "too_long": "Longer than maximum length {max_length}.",
+    }
 
     def __init__(self, *, min_length: int = 1, max_length: int, multiline: bool = False, **kwargs):
         validators = [ma.validate.Length(min=min_length, max=max_length)]
-        super().__init__(validate=validators, **kwargs)
+        metadata = {"pattern": text_pattern(multiline=multiline, blank=min_length == 0), **kwargs.pop("metadata", {})}
+        super().__init__(validate=validators, metadata=metadata, **kwargs)
         self.multiline = multiline
+        self.max_length = max_length
 
     def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        text = super()._deserialize(value, attr, data, **kwargs)
         allowed = {"\n", "\t"} if self.multiline else set()
         if any(unicodedata.category(char) == "Cc" and char not in allowed for char in text):
             raise self.make_error("control")
-        return text
+        if len(text) > self.max_length:
+            raise self.make_error("too_long", max_length=self.max_length)
+        return text.strip()
+
+
+def text_pattern(*, multiline: bool, blank: bool) -> str:
+    """The documented pattern of a Text: no control characters and, unless blank is allowed, a visible one."""
+    other = f"[^{MULTILINE_CONTROLS if multiline else CONTROLS}]"
+    if blank:
+        return f"^{other}*$"
+    visible = f"[^\\s{CONTROLS}]"
+    return f"^{other}*{visible}{other}*$"
 
 
 def validate_birth_date(value: dt.date) -> None:
@@ -72,6 +97,10 @@ class ObjectIdString(ma.fields.String):
     """A MongoDB id given as 24 hexadecimal characters; loads as an ObjectId."""
 
     default_error_messages = {"invalid_id": "Not a valid id."}
+
+    def __init__(self, **kwargs):
+        metadata = {"pattern": f"^{OBJECT_ID.pattern}$", **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)

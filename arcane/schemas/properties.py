@@ -9,6 +9,8 @@ from arcane.schemas.users import UserPublicSchema
 from arcane.smorest import QuerySchema, RepresentationSchema, Schema
 
 AREA_RANGE = ma.validate.Range(min=0, max=10000, min_inclusive=False)
+# apispec documents the minimum of a Range but not that it is exclusive (OpenAPI 3.0's boolean form).
+AREA_DOC = {"description": "Square metres, more than 0.", "example": 14.5, "exclusiveMinimum": True}
 FLOOR_RANGE = ma.validate.Range(min=-5, max=200)
 
 
@@ -26,9 +28,7 @@ class RoomCreateSchema(Schema):
 
     name = Text(required=True, max_length=80, metadata={"example": "Master bedroom"})
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(ROOM_KINDS), metadata={"example": "bedroom"})
-    area_m2 = StrictFloat(
-        required=True, validate=AREA_RANGE, metadata={"description": "Square metres.", "example": 14.5}
-    )
+    area_m2 = StrictFloat(required=True, validate=AREA_RANGE, metadata=AREA_DOC)
     floor = StrictInteger(allow_none=True, validate=FLOOR_RANGE, metadata={"example": 1})
     features = _features(load_default=list)
 
@@ -38,7 +38,7 @@ class RoomUpdateSchema(Schema):
 
     name = Text(max_length=80)
     kind = ma.fields.String(validate=ma.validate.OneOf(ROOM_KINDS))
-    area_m2 = StrictFloat(validate=AREA_RANGE)
+    area_m2 = StrictFloat(validate=AREA_RANGE, metadata=AREA_DOC)
     floor = StrictInteger(allow_none=True, validate=FLOOR_RANGE)
     features = _features()
 

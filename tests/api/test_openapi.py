@@ -82,6 +82,24 @@ def test_every_api_route_is_documented(app, spec):
             assert (path, method.lower()) in documented, (path, method)
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["Camille", "  Camille  ", "Ca mille", "Ca\u3000", "\ufeff", " ", "\u3000", "", "\x1fCamille", "Ca\x85", "A\nB"],
+)
+def test_documented_text_pattern_says_what_the_service_accepts(client, user, spec, name):
+    pattern = spec["components"]["schemas"]["UserUpdate"]["properties"]["first_name"]["pattern"]
+    response = client.patch("/api/v1/users/me", json={"first_name": name}, headers=user.headers)
+    assert (response.status_code == 200) == bool(re.search(pattern, name)), response.json
+
+
+def test_documented_numbers_and_ids_say_what_the_service_accepts(spec):
+    schemas = spec["components"]["schemas"]
+    for schema in ("RoomCreate", "RoomUpdate"):
+        assert schemas[schema]["properties"]["area_m2"]["exclusiveMinimum"] is True
+    owner = next(p for p in spec["paths"]["/api/v1/properties"]["get"]["parameters"] if p["name"] == "owner")
+    assert owner["schema"]["pattern"] == "^[0-9a-f]{24}$"
+
+
 def test_pagination_header_is_documented_as_json(client, spec):
     header = spec["components"]["headers"]["PAGINATION"]
     assert "schema" not in header
