@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
-from arcane.schemas.property_types import PropertyTypeSchema, PropertyTypeUpdateSchema
+from arcane.schemas.property_types import PropertyTypeCreateSchema, PropertyTypeSchema, PropertyTypeUpdateSchema
 from arcane.services import property_types
 from arcane.smorest import LOCATION_HEADER, Blueprint
 
@@ -24,7 +24,7 @@ class PropertyTypes(MethodView):
         return property_types.list_types()
 
     @blp.login_required
-    @blp.arguments(PropertyTypeSchema)
+    @blp.arguments(PropertyTypeCreateSchema)
     @blp.response(201, PropertyTypeSchema, headers=LOCATION_HEADER)
     @blp.errors(403, 409)
     @blp.location("property-types.PropertyTypeBySlug", slug="slug")

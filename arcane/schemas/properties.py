@@ -46,12 +46,12 @@ class RoomUpdateSchema(Schema):
 class RoomSchema(RepresentationSchema):
     """A room as the API shows it."""
 
-    id = ma.fields.String(dump_only=True, metadata={"example": "6750c3e2a1b2c3d4e5f60719"})
-    name = ma.fields.String(dump_only=True, metadata={"example": "Master bedroom"})
-    kind = ma.fields.String(dump_only=True, metadata={"enum": list(ROOM_KINDS)})
-    area_m2 = ma.fields.Float(dump_only=True, metadata={"example": 14.5})
-    floor = ma.fields.Integer(dump_only=True, allow_none=True, metadata={"example": 1})
-    features = ma.fields.List(ma.fields.String(), dump_only=True, metadata={"example": ["south-facing"]})
+    id = ma.fields.String(dump_only=True, required=True, metadata={"example": "6750c3e2a1b2c3d4e5f60719"})
+    name = ma.fields.String(dump_only=True, required=True, metadata={"example": "Master bedroom"})
+    kind = ma.fields.String(dump_only=True, required=True, metadata={"enum": list(ROOM_KINDS)})
+    area_m2 = ma.fields.Float(dump_only=True, required=True, metadata={"example": 14.5})
+    floor = ma.fields.Integer(dump_only=True, required=True, allow_none=True, metadata={"example": 1})
+    features = ma.fields.List(ma.fields.String(), dump_only=True, required=True, metadata={"example": ["south-facing"]})
 
 
 def _city(**kwargs):
@@ -102,17 +102,17 @@ class OwnerSchema(RepresentationSchema, UserPublicSchema):
 class PropertySchema(RepresentationSchema):
     """A listing as the API shows it. The owner appears by name only."""
 
-    id = ma.fields.String(dump_only=True, metadata={"example": "6750c3e2a1b2c3d4e5f60718"})
-    name = ma.fields.String(dump_only=True)
-    description = ma.fields.String(dump_only=True)
-    type = ma.fields.String(dump_only=True, metadata={"example": "flat"})
-    city = ma.fields.String(dump_only=True, metadata={"example": "Saint-Étienne"})
-    rooms = ma.fields.List(ma.fields.Nested(RoomSchema), dump_only=True)
-    room_count = ma.fields.Integer(dump_only=True, metadata={"example": 3})
-    total_area_m2 = ma.fields.Float(dump_only=True, metadata={"example": 54.5})
-    owner = ma.fields.Nested(OwnerSchema, dump_only=True)
-    created_at = ma.fields.AwareDateTime(dump_only=True)
-    updated_at = ma.fields.AwareDateTime(dump_only=True)
+    id = ma.fields.String(dump_only=True, required=True, metadata={"example": "6750c3e2a1b2c3d4e5f60718"})
+    name = ma.fields.String(dump_only=True, required=True)
+    description = ma.fields.String(dump_only=True, required=True)
+    type = ma.fields.String(dump_only=True, required=True, metadata={"example": "flat"})
+    city = ma.fields.String(dump_only=True, required=True, metadata={"example": "Saint-Étienne"})
+    rooms = ma.fields.List(ma.fields.Nested(RoomSchema), dump_only=True, required=True)
+    room_count = ma.fields.Integer(dump_only=True, required=True, metadata={"example": 3})
+    total_area_m2 = ma.fields.Float(dump_only=True, required=True, metadata={"example": 54.5})
+    owner = ma.fields.Nested(OwnerSchema, dump_only=True, required=True)
+    created_at = ma.fields.AwareDateTime(dump_only=True, required=True)
+    updated_at = ma.fields.AwareDateTime(dump_only=True, required=True)
 
 
 class PropertyQuerySchema(QuerySchema):
@@ -128,7 +128,13 @@ class CitySchema(RepresentationSchema):
     """A city that has listings."""
 
     name = ma.fields.String(
-        dump_only=True, metadata={"description": "The spelling most owners use.", "example": "Saint-Étienne"}
+        dump_only=True,
+        required=True,
+        metadata={"description": "The spelling most owners use.", "example": "Saint-Étienne"},
     )
-    key = ma.fields.String(dump_only=True, metadata={"description": "The search key.", "example": "saint etienne"})
-    count = ma.fields.Integer(dump_only=True, metadata={"description": "Number of listings.", "example": 12})
+    key = ma.fields.String(
+        dump_only=True, required=True, metadata={"description": "The search key.", "example": "saint etienne"}
+    )
+    count = ma.fields.Integer(
+        dump_only=True, required=True, metadata={"description": "Number of listings.", "example": 12}
+    )

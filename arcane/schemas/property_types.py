@@ -18,7 +18,17 @@ def slug_field(**kwargs):
 
 
 class PropertyTypeSchema(Schema):
-    """A kind of property."""
+    """A kind of property, as the API shows it."""
+
+    slug = ma.fields.String(dump_only=True, required=True, metadata={"example": "flat"})
+    label = ma.fields.String(dump_only=True, required=True, metadata={"example": "Flat"})
+    description = ma.fields.String(
+        dump_only=True, required=True, metadata={"example": "An apartment in a shared building."}
+    )
+
+
+class PropertyTypeCreateSchema(Schema):
+    """A new kind of property."""
 
     slug = slug_field(required=True)
     label = Text(required=True, max_length=80, metadata={"example": "Flat"})

@@ -53,16 +53,16 @@ class PasswordChangeSchema(Schema):
 class UserPublicSchema(Schema):
     """What anyone may see of a user."""
 
-    id = ma.fields.String(dump_only=True, metadata={"example": "6750c3e2a1b2c3d4e5f60718"})
-    first_name = ma.fields.String(dump_only=True, metadata={"example": "Camille"})
-    last_name = ma.fields.String(dump_only=True, metadata={"example": "Martin"})
+    id = ma.fields.String(dump_only=True, required=True, metadata={"example": "6750c3e2a1b2c3d4e5f60718"})
+    first_name = ma.fields.String(dump_only=True, required=True, metadata={"example": "Camille"})
+    last_name = ma.fields.String(dump_only=True, required=True, metadata={"example": "Martin"})
 
 
 class UserPrivateSchema(UserPublicSchema):
     """What the account holder sees of their own account."""
 
-    email = ma.fields.String(dump_only=True, metadata={"example": "camille@example.com"})
-    birth_date = ma.fields.Date(dump_only=True, metadata={"example": "1990-05-17"})
-    role = ma.fields.String(dump_only=True, metadata={"enum": ["user", "admin"]})
-    created_at = ma.fields.AwareDateTime(dump_only=True)
-    updated_at = ma.fields.AwareDateTime(dump_only=True)
+    email = ma.fields.String(dump_only=True, required=True, metadata={"example": "camille@example.com"})
+    birth_date = ma.fields.Date(dump_only=True, required=True, metadata={"example": "1990-05-17"})
+    role = ma.fields.String(dump_only=True, required=True, metadata={"enum": ["user", "admin"]})
+    created_at = ma.fields.AwareDateTime(dump_only=True, required=True)
+    updated_at = ma.fields.AwareDateTime(dump_only=True, required=True)

@@ -100,6 +100,26 @@ def test_documented_numbers_and_ids_say_what_the_service_accepts(spec):
     assert owner["schema"]["pattern"] == "^[0-9a-f]{24}$"
 
 
+def response_schemas(spec):
+    """The component schemas that some response uses, with those they nest."""
+    text = json.dumps([operation["responses"] for _, _, operation in operations(spec)])
+    text += json.dumps(spec["components"]["responses"])
+    names = set(re.findall(r"#/components/schemas/(\w+)", text))
+    for name in list(names):
+        names |= set(re.findall(r"#/components/schemas/(\w+)", json.dumps(spec["components"]["schemas"][name])))
+    return names
+
+
+def test_response_schemas_are_exact(spec):
+    names = response_schemas(spec)
+    assert {"Property", "Room", "UserPublic", "UserPrivate", "PropertyType", "City", "Error"} <= names
+    for name in names:
+        schema = spec["components"]["schemas"][name]
+        assert schema["additionalProperties"] is False, name
+        if name not in {"Error", "PaginationMetadata"}:
+            assert set(schema["required"]) == set(schema["properties"]), name
+
+
 def test_pagination_header_is_documented_as_json(client, spec):
     header = spec["components"]["headers"]["PAGINATION"]
     assert "schema" not in header
