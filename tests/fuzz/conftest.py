@@ -1,0 +1,96 @@
+"""The fuzzer's app: a fresh database with the identities of identities.json, and its run report."""
+
+import dataclasses
+import json
+import pathlib
+
+import pytest
+import requests
+from schemathesis.transport.wsgi import WSGITransport
+
+from tests import factories
+from tests.conftest import make_settings
+
+IDENTITIES_FILE = pathlib.Path(__file__).with_name("identities.json")
+# Options of a network request that the in-process (WSGI) transport does not know.
+SOCKET_OPTIONS = ("max_redirects", "verify", "cert", "proxies")
+
+
+@pytest.fixture
+def identities_file():
+    """The Web Fuzzing Commons document that tells schemathesis how each identity signs in."""
+    return IDENTITIES_FILE
+
+
+@pytest.fixture
+def identities(identities_file) -> dict[str, str]:
+    """Name to email of every identity the fuzzer signs in as."""
+    document = json.loads(identities_file.read_text())
+    return {entry["name"]: entry["loginEndpointAuth"]["payloadUserPwd"]["username"] for entry in document["auth"]}
+
+
+@dataclasses.dataclass
+class FuzzReport:
+    """What the fuzzer did, for the terminal summary."""
+
+    cases: dict[str, int] = dataclasses.field(default_factory=dict)
+    failures: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+
+
+REPORT = FuzzReport()
+
+
+@pytest.fixture
+def fuzz_report():
+    return REPORT
+
+
+@pytest.fixture
+def settings():
+    """The fuzzer signs in and publishes far more than a person would: the limits stay on, out of its way."""
+    generous = "100000 per minute"
+    return make_settings(login_account_limit=generous, login_address_limit=generous, property_creation_limit=generous)
+
+
+@pytest.fixture
+def fuzz_app(app, identities):
+    """The app with a user per identity (admin made the way an operator does), all with the test password."""
+    client = app.test_client()
+    for name, email in identities.items():
+        if name == "admin":
+            factories.signed_in_admin(app, client, email=email)
+        else:
+            factories.sign_up(client, email=email, first_name=name.title())
+    return app
+
+
+@pytest.fixture
+def wsgi_socket_options_dropped(monkeypatch):
+    """Work around schemathesis 4.32.5: its auth probes hand socket options to werkzeug's test client.
+
+    ``send_probe`` (used by ``ignored_auth`` and ``object_level_authorization``) strips the session,
+    and the WSGI transport only drops these options when a ``requests.Session`` is given, so werkzeug
+    raises ``TypeError: unexpected keyword argument 'max_redirects'`` instead of sending the probe.
+    """
+    send = WSGITransport.send
+
+    def send_without_socket_options(self, case, *, session=None, **kwargs):
+        if not isinstance(session, requests.Session):
+            for name in SOCKET_OPTIONS:
+                kwargs.pop(name, None)
+        return send(self, case, session=session, **kwargs)
+
+    monkeypatch.setattr(WSGITransport, "send", send_without_socket_options)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not REPORT.cases:
+        return
+    phases = ", ".join(f"{phase} {count}" for phase, count in REPORT.cases.items())
+    terminalreporter.write_sep("-", "schemathesis")
+    terminalreporter.write_line(
+        f"{sum(REPORT.cases.values())} cases ({phases}) in {REPORT.seconds:.0f} s: "
+        f"{REPORT.failures} failures, {REPORT.errors} errors"
+    )
