@@ -2,7 +2,6 @@
 
 import datetime as dt
 import re
-import unicodedata
 
 import marshmallow as ma
 from bson import ObjectId
@@ -11,20 +10,23 @@ OLDEST_BIRTH_DATE = dt.date(1900, 1, 1)
 OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 
 
-# Unicode's control characters (category Cc), as a regular expression class.
-CONTROLS = r"\x00-\x1f\x7f-\x9f"
-MULTILINE_CONTROLS = r"\x00-\x08\x0b-\x1f\x7f-\x9f"
+# What a text must not contain, as regular expression classes: control characters (Unicode
+# category Cc; a multi-line text keeps tab and line feed), and the bidirectional formatting
+# characters that make text display in another order than it is stored (CVE-2021-42574).
+BIDI_CONTROLS = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+CONTROLS = r"\x00-\x1f\x7f-\x9f" + BIDI_CONTROLS
+MULTILINE_CONTROLS = r"\x00-\x08\x0b-\x1f\x7f-\x9f" + BIDI_CONTROLS
 
 
 class Text(ma.fields.String):
-    """A string with no control characters, trimmed of surrounding white space once checked.
+    """A string with no control or bidirectional formatting characters, trimmed once checked.
 
     The checks apply to the string as sent, so that the documented ``maxLength`` and ``pattern``
     say exactly what is accepted; a required text must not be blank.
     """
 
     default_error_messages = {
-        "control": "Must not contain control characters.",
+        "control": "Must not contain control or bidirectional formatting characters.",
         "too_long": "Longer than maximum length {max_length}.",
     }
 
@@ -32,13 +34,12 @@ class Text(ma.fields.String):
         validators = [ma.validate.Length(min=min_length, max=max_length)]
         metadata = {"pattern": text_pattern(multiline=multiline, blank=min_length == 0), **kwargs.pop("metadata", {})}
         super().__init__(validate=validators, metadata=metadata, **kwargs)
-        self.multiline = multiline
+        self.forbidden = re.compile(f"[{MULTILINE_CONTROLS if multiline else CONTROLS}]")
         self.max_length = max_length
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        allowed = {"\n", "\t"} if self.multiline else set()
-        if any(unicodedata.category(char) == "Cc" and char not in allowed for char in text):
+        if self.forbidden.search(text):
             raise self.make_error("control")
         if len(text) > self.max_length:
             raise self.make_error("too_long", max_length=self.max_length)

@@ -84,7 +84,22 @@ def test_every_api_route_is_documented(app, spec):
 
 @pytest.mark.parametrize(
     "name",
-    ["Camille", "  Camille  ", "Ca mille", "Ca\u3000", "\ufeff", " ", "\u3000", "", "\x1fCamille", "Ca\x85", "A\nB"],
+    [
+        "Camille",
+        "  Camille  ",
+        "Ca mille",
+        "Ca\u3000",
+        "\ufeff",
+        " ",
+        "\u3000",
+        "",
+        "\x1fCamille",
+        "Ca\x85",
+        "A\nB",
+        "A\u200fB",
+        "A\u202eB",
+        "A\u200dB",
+    ],
 )
 def test_documented_text_pattern_says_what_the_service_accepts(client, user, spec, name):
     pattern = spec["components"]["schemas"]["UserUpdate"]["properties"]["first_name"]["pattern"]

@@ -51,6 +51,8 @@ def test_email_is_unique_case_insensitively(client):
         ("last_name", ""),
         ("last_name", "Nul\x00Byte"),
         ("last_name", "\x1fMartin"),
+        ("last_name", "Martin\u202egnp.exe"),
+        ("last_name", "\u2066Martin\u2069"),
         ("first_name", "x" * 100 + "  "),
         ("first_name", "\u3000"),
         ("birth_date", "1899-12-31"),
