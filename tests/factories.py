@@ -3,6 +3,8 @@
 import dataclasses
 import datetime as dt
 
+import mongoengine
+
 from arcane.services import users
 
 DEFAULT_PASSWORD = "correct horse battery"
@@ -102,3 +104,27 @@ def create_property(client, account: Account, **overrides) -> dict:
     response = client.post("/api/v1/properties", json=property_form(**overrides), headers=account.headers)
     assert response.status_code == 201, response.json
     return response.json
+
+
+def database_snapshot() -> dict:
+    """Every document of every collection, to compare before and after a request that must change nothing."""
+    db = mongoengine.get_db()
+    return {
+        name: sorted(db[name].find(), key=lambda document: str(document["_id"])) for name in db.list_collection_names()
+    }
+
+
+def valid_bodies(user_id: str = "") -> dict:
+    """A body each request schema of the document accepts, by schema name."""
+    return {
+        "UserCreate": sign_up_form(email="new.user@example.com"),
+        "UserUpdate": {"first_name": "Camille", "last_name": "Martin", "birth_date": "1990-05-17"},
+        "PasswordChange": {"current_password": DEFAULT_PASSWORD, "new_password": "another good password"},
+        "TokenRequest": {"email": "camille@example.com", "password": DEFAULT_PASSWORD},
+        "PropertyTypeCreate": {"slug": "houseboat", "label": "Houseboat", "description": "A boat to live in."},
+        "PropertyTypeUpdate": {"label": "Apartment", "description": "A flat."},
+        "PropertyCreate": property_form(),
+        "PropertyUpdate": {"name": "Sunny flat", "description": "Bright.", "type": "house", "city": "Nîmes"},
+        "RoomCreate": room_form(),
+        "RoomUpdate": room_form(name="Guest bedroom"),
+    }
