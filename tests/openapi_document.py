@@ -49,8 +49,3 @@ def schema_name(operation) -> str:
 def url(path: str, values: dict) -> str:
     """The path with its {parameters} replaced by the given values."""
     return re.sub(r"\{(\w+)\}", lambda match: str(values[match.group(1)]), path)
-
-
-def flask_rule(path: str) -> str:
-    """/users/{user_id} as Flask writes it without converters: /users/<user_id>."""
-    return re.sub(r"\{(\w+)\}", r"<\1>", path)
