@@ -2,7 +2,7 @@
 
 from flask.views import MethodView
 
-from arcane.schemas.properties import CitySchema
+from arcane.schemas.properties import CityQuerySchema, CitySchema
 from arcane.services import properties
 from arcane.smorest import Blueprint
 
@@ -11,6 +11,7 @@ blp = Blueprint("cities", __name__, url_prefix="/api/v1/cities", description="Ci
 
 @blp.route("")
 class Cities(MethodView):
+    @blp.arguments(CityQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, CitySchema(many=True))
     @blp.paginate()
     @blp.doc(operationId="listCities")

@@ -124,6 +124,10 @@ class PropertyQuerySchema(QuerySchema):
     min_rooms = ma.fields.Integer(strict=False, validate=ma.validate.Range(min=0, max=MAX_ROOMS))
 
 
+class CityQuerySchema(QuerySchema):
+    """The city listing takes no filter, only the pager's parameters."""
+
+
 class CitySchema(RepresentationSchema):
     """A city that has listings."""
 

@@ -1,6 +1,8 @@
 import json
 
-from tests.factories import create_property
+import pytest
+
+from tests.factories import assert_error, create_property
 
 
 def test_no_listing_no_city(client):
@@ -32,3 +34,9 @@ def test_city_key_finds_the_listings(client, user):
     create_property(client, user, city="Évry-Courcouronnes", rooms=[])
     key = client.get("/api/v1/cities").json[0]["key"]
     assert len(client.get("/api/v1/properties", query_string={"city": key}).json) == 1
+
+
+@pytest.mark.parametrize("query", ["city=Lyon", "city[$ne]=x", "sort=-count"])
+def test_cities_refuse_unknown_query_parameters(client, query):
+    body = assert_error(client.get(f"/api/v1/cities?{query}"), 422)
+    assert query.split("=")[0] in body["errors"]
