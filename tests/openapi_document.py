@@ -49,3 +49,7 @@ def schema_name(operation) -> str:
 def url(path: str, values: dict) -> str:
     """The path with its {parameters} replaced by the given values."""
     return re.sub(r"\{(\w+)\}", lambda match: str(values[match.group(1)]), path)
+
+
+def path_parameters(path: str) -> list[str]:
+    return re.findall(r"\{(\w+)\}", path)

@@ -45,3 +45,29 @@ def world(client, user, other_user, admin):
     listing = factories.create_property(client, user)
     factories.create_property(client, other_user, name="Other's house", type="house", city="Lyon")
     return World(user, other_user, admin, listing, openapi_document.load(client))
+
+
+@dataclasses.dataclass
+class CorpusReport:
+    """How many hostile requests the corpus sent, and how many were not refused properly."""
+
+    cases: int = 0
+    failures: int = 0
+    endpoints: set = dataclasses.field(default_factory=set)
+
+
+CORPUS_REPORT = CorpusReport()
+
+
+@pytest.fixture
+def corpus_report():
+    return CORPUS_REPORT
+
+
+def pytest_terminal_summary(terminalreporter):
+    if CORPUS_REPORT.cases:
+        terminalreporter.write_sep("-", "bad-input corpus")
+        terminalreporter.write_line(
+            f"{CORPUS_REPORT.cases} hostile requests on {len(CORPUS_REPORT.endpoints)} operations: "
+            f"{CORPUS_REPORT.failures} failures"
+        )
