@@ -32,7 +32,7 @@ IDEMPOTENCY_KEY_PARAMETER = {
         "Makes a retry safe: a request repeated with the same key (and body) within 24 hours "
         "returns the first response instead of creating again. Reusing a key with another body is 422."
     ),
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "schema": {"type": "string", "pattern": f"^{idempotency.ACCEPTABLE_KEY.pattern}$"},
 }
 REPLAYED_HEADERS = ("Location", "ETag")
 LOCATION_HEADER = {"Location": {"description": "URL of the created resource.", "schema": {"type": "string"}}}
