@@ -20,7 +20,7 @@ from schemathesis.engine import events, from_schema
 from tests import factories
 
 SEED = 20251129
-MAX_EXAMPLES = 100
+MAX_EXAMPLES = 300
 EVERY_CHECK = {
     "not_a_server_error",
     "status_code_conformance",
@@ -44,7 +44,6 @@ CONFIG = {
     # Every run starts from nothing: no replay cache (.schemathesis/), no Hypothesis database.
     "cache": {"enabled": False},
     "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
-    "phases": {"stateful": {"max-steps": 200}},
     # Every check stays on. Some operations take schema-valid input that a rule no JSON Schema can
     # state may still refuse; for them positive_data_acceptance also expects that documented status.
     # (Rules must not overlap: the first one that names an operation wins.)
