@@ -29,6 +29,11 @@ def init_app(app, render_error) -> None:
     jwt.needs_fresh_token_loader(lambda header, payload: unauthorized("A fresh token is required."))
     jwt.token_verification_failed_loader(lambda header, payload: unauthorized("Invalid token."))
 
+    @jwt.token_verification_loader
+    def token_expires(header, payload) -> bool:
+        # Every token this service issues expires: one without "exp" was not made here.
+        return "exp" in payload
+
     @jwt.token_in_blocklist_loader
     def token_revoked(header, payload) -> bool:
         return tokens.is_token_revoked(payload["jti"])

@@ -113,6 +113,9 @@ BAD_TOKENS = {
         claims(a, u, k, sub="../../admin"), secret(a), algorithm="HS256"
     ),
     "without the version claim": lambda c, a, u, k: pyjwt.encode(claims(a, u, k, ver=None), secret(a), "HS256"),
+    "without an expiry, signed with the right key": lambda c, a, u, k: pyjwt.encode(
+        claims(a, u, k, exp=None), secret(a), algorithm="HS256"
+    ),
 }
 BAD_AUTHORIZATION = [
     "",
