@@ -145,3 +145,11 @@ def test_the_dataset_is_the_same_for_the_same_seed():
     assert first == second
     ids = [document["_id"] for document in first["properties"]]
     assert ids == sorted(ids)
+
+
+@pytest.mark.parametrize("city", ["Saint-Étienne", "L'Haÿ-les-Roses", "Œuilly", "  SAINT_ETIENNE ", "Nîmes"])
+def test_the_baselines_copy_of_city_key_matches_arcanes(city):
+    from arcane.models.properties import city_key as arcanes_city_key
+    from scripts.bench_data import city_key
+
+    assert city_key(city) == arcanes_city_key(city)
