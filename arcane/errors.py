@@ -61,14 +61,6 @@ class Invalid(ArcaneError):
     default_message = "The request is not valid."
 
 
-class TooManyRequests(ArcaneError):
-    status_code = 429
-    default_message = "Too many requests."
-
-    def __init__(self, message: str | None = None, *, retry_after: int):
-        super().__init__(message, headers={"Retry-After": str(max(1, int(retry_after)))})
-
-
 class DatabaseUnavailable(ArcaneError):
     status_code = 503
     default_message = "The database is unavailable. Try again shortly."

@@ -1,4 +1,4 @@
-"""The project's flavour of flask-smorest: Api, Blueprint, pager, base schemas, converters."""
+"""The project's flavour of flask-smorest: Api, Blueprint, base schemas, converters."""
 
 import http
 import json
@@ -292,18 +292,6 @@ def _field(created, name):
 def _operation_id(method: str, endpoint: str) -> str:
     """``patch`` on the ``PropertyById`` view becomes ``updateProperty``; views may name their own."""
     return HTTP_VERBS.get(method, method) + re.sub(r"By[A-Z]\w*$", "", endpoint)
-
-
-class QuerySetPage(flask_smorest.Page):
-    """Pager for mongoengine query sets: the database skips, limits and counts."""
-
-    @property
-    def items(self):
-        return list(self.collection.skip(self.page_params.first_item).limit(self.page_params.page_size))
-
-    @property
-    def item_count(self):
-        return self.collection.count()
 
 
 class Schema(ma.Schema):
