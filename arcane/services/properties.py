@@ -1,7 +1,8 @@
 """Properties and their rooms: public reads, owner-only writes.
 
-Reads go straight to the collection and return plain representations (no document objects
-for read-only pages, owners fetched in one batch). Writes are single atomic updates guarded by
+Reads and writes go straight to the collection with plain documents (the mongoengine classes
+declare the collections and their indexes; input was validated by the API's schemas), and
+return plain representations, owners fetched in one batch. Writes are single atomic updates guarded by
 ownership and, when the client sent If-Match, by the revision it saw; room changes never
 rewrite the whole ``rooms`` array.
 """
@@ -11,7 +12,7 @@ import dataclasses
 from bson import ObjectId
 
 from arcane.errors import Forbidden, Invalid, NotFound, PreconditionFailed
-from arcane.models import Property, Room, User
+from arcane.models import Property, User
 from arcane.models.common import utcnow
 from arcane.models.properties import MAX_ROOMS, city_key
 from arcane.services import property_types
@@ -110,20 +111,21 @@ def get_owned_property(property_id: ObjectId, actor: User, *, moderation: bool =
 def create_property(actor: User, *, name, type, city, description="", rooms=()) -> dict:
     """Publish a property owned by the actor."""
     _check_type(type)
-    document = Property(
-        name=name,
-        description=description,
-        type=type,
-        city=city,
-        city_key=_city_key(city),
-        rooms=[Room(**room) for room in rooms],
-        owner=actor.id,
-    )
-    # validate() and a plain insert: save() adds signals, cascade checks and a second to_mongo().
-    document.validate()
-    raw = document.to_mongo().to_dict()
-    Property._get_collection().insert_one(raw)  # sets raw["_id"]
-    return present([raw], owners=[_public_owner(actor)])[0]
+    now = utcnow()
+    document = {
+        "name": name,
+        "description": description,
+        "type": type,
+        "city": city,
+        "city_key": _city_key(city),
+        "rooms": [_new_room(room) for room in rooms],
+        "owner": actor.id,
+        "revision": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+    Property._get_collection().insert_one(document)  # sets document["_id"]
+    return present([document], owners=[_public_owner(actor)])[0]
 
 
 def update_property(owned: OwnedProperty, changes: dict, *, expected_revision: int | None = None) -> dict:
@@ -145,16 +147,15 @@ def delete_property(owned: OwnedProperty, *, expected_revision: int | None = Non
 
 def add_room(owned: OwnedProperty, room: dict, *, expected_revision: int | None = None) -> tuple[dict, dict]:
     """Append a room (atomically: concurrent additions are all kept); returns it and the property."""
-    new_room = Room(**room)
-    new_room.validate()
+    new_room = _new_room(room)
     updated = _modify(
         owned,
-        {"$push": {"rooms": new_room.to_mongo().to_dict()}},
+        {"$push": {"rooms": new_room}},
         expected_revision=expected_revision,
         # Checked in the same update, so that concurrent additions cannot overshoot the limit.
         condition={f"rooms.{MAX_ROOMS - 1}": {"$exists": False}},
     )
-    return _room_in(updated, new_room.id), updated
+    return _room_in(updated, new_room["_id"]), updated
 
 
 def update_room(
@@ -223,6 +224,18 @@ def _present_room(room: dict) -> dict:
 
 
 # Helpers
+
+
+def _new_room(fields: dict) -> dict:
+    """A room as stored, from fields the API's schemas have validated."""
+    return {
+        "_id": ObjectId(),
+        "name": fields["name"],
+        "kind": fields["kind"],
+        "area_m2": float(fields["area_m2"]),
+        "floor": fields.get("floor"),
+        "features": list(fields.get("features", [])),
+    }
 
 
 def _public_owner(user: User) -> dict:
