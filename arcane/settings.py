@@ -11,7 +11,16 @@ PROFILES = ("local", "test", "production")
 EMBEDDED_SCHEME = "mongomock://"
 EMBEDDED_URI = "mongomock://localhost/arcane"
 MIN_SECRET_LENGTH = 32
-KNOWN_WEAK_SECRETS = {"secret", "changeme", "change-me", "dev", "development", "jwt-secret"}
+KNOWN_WEAK_SECRETS = {
+    "secret",
+    "changeme",
+    "change-me",
+    "dev",
+    "development",
+    "jwt-secret",
+    # docker-compose.yml's fallback for local work: public, so never acceptable in production.
+    "local-only-public-jwt-key-never-use-it-in-production",
+}
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 

@@ -38,6 +38,7 @@ def test_production_accepts_safe_settings():
         ({"JWT_SECRET_KEY": None}, "JWT_SECRET_KEY is missing"),
         ({"JWT_SECRET_KEY": "short-secret"}, "JWT_SECRET_KEY is weak"),
         ({"JWT_SECRET_KEY": "a" * 40}, "JWT_SECRET_KEY is weak"),
+        ({"JWT_SECRET_KEY": "local-only-public-jwt-key-never-use-it-in-production"}, "JWT_SECRET_KEY is weak"),
         ({"ARCANE_DEBUG": "true"}, "ARCANE_DEBUG must be off"),
         ({"MONGODB_URI": None}, "MONGODB_URI must point to a real MongoDB"),
         ({"MONGODB_URI": "mongomock://localhost/arcane"}, "MONGODB_URI must point to a real MongoDB"),
