@@ -15,8 +15,8 @@ DEFAULT_PORT = "5222"
 EMBEDDED_SCHEME = "mongomock://"
 # meinheld is the project's worker (arcane.workers.MeinheldWorker, meinheld with a master that
 # survives a worker's death); gthread is gunicorn's threaded worker. meinheld is the default: in
-# the benchmark (README, Performance) it served more requests per second on every operation and
-# used less memory. Set ARCANE_WORKER_CLASS to switch.
+# the benchmark (README, Performance) it served more requests per second on every operation but
+# sign-in (argon2-bound, a tie) and used less memory. Set ARCANE_WORKER_CLASS to switch.
 WORKER_CLASSES = {"meinheld": "arcane.workers.MeinheldWorker", "gthread": "gthread"}
 DEFAULT_WORKER_CLASS = "meinheld"
 
