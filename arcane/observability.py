@@ -54,18 +54,21 @@ def init_app(app: Flask) -> None:
     def log_request(response):
         request_id = g.get("request_id") or uuid.uuid4().hex
         response.headers[REQUEST_ID_HEADER] = request_id
+        if not access_log.isEnabledFor(logging.INFO):
+            return response
         started = g.get("request_started")
+        # The route, not the URL: ids and query strings stay out of the logs.
+        path = _path_template()
         access_log.info(
             "%s %s %s",
             request.method,
-            _path_template(),
+            path,
             response.status_code,
             extra={
                 "fields": {
                     "request_id": request_id,
                     "method": request.method,
-                    # The route, not the URL: ids and query strings stay out of the logs.
-                    "path": _path_template(),
+                    "path": path,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
                     "user_id": _user_id(),

@@ -55,3 +55,10 @@ def test_request_id_is_echoed_or_made(client):
 @pytest.mark.parametrize("hostile", ["x" * 129, "has space", "<script>", "", "é"])
 def test_unacceptable_request_ids_are_replaced(client, hostile):
     assert client.get("/health", headers={"X-Request-ID": hostile}).headers["X-Request-ID"] != hostile
+
+
+def test_request_ids_are_echoed_even_when_the_access_log_is_off(client, caplog):
+    caplog.set_level(logging.WARNING)
+    response = client.get("/health", headers={"X-Request-ID": "quiet-1"})
+    assert response.headers["X-Request-ID"] == "quiet-1"
+    assert not [record for record in caplog.records if record.name == "arcane.access"]
