@@ -7,7 +7,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,16 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from scripts.processes import children, free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config" / "gunicorn.conf.py"
 BOOT_SECONDS = 15
 STOP_SECONDS = 5
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def get(url: str, timeout: float = 2.0) -> tuple[int, bytes]:
@@ -38,22 +33,6 @@ def get(url: str, timeout: float = 2.0) -> tuple[int, bytes]:
         return error.code, error.read()
     except OSError:
         return 0, b""
-
-
-def process_children(pid: int) -> set[int]:
-    """The pids whose parent is pid (gunicorn's workers, for the master)."""
-    children = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # The command name may hold spaces and parentheses: the fields after the last ")" are fixed.
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            children.add(int(entry.name))
-    return children
 
 
 class GunicornServer:
@@ -72,7 +51,7 @@ class GunicornServer:
         return self.log_path.read_text(errors="replace")
 
     def workers(self) -> set[int]:
-        return process_children(self.pid)
+        return children(self.pid)
 
     def get(self, path: str, timeout: float = 2.0) -> tuple[int, bytes]:
         return get(self.url + path, timeout=timeout)
