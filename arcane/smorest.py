@@ -301,35 +301,6 @@ class Schema(ma.Schema):
         unknown = ma.RAISE
 
 
-class RepresentationSchema(Schema):
-    """Output schema of the plain representations services build (dicts with the declared keys).
-
-    marshmallow's dump sends every value through its generic field machinery, which costs a
-    listing page more than the database query does. A representation only needs its declared
-    keys picked, nested representations dumped the same way and datetimes formatted;
-    tests/test_smorest.py checks that the result equals marshmallow's own dump.
-    """
-
-    def dump(self, obj, *, many=None):
-        many = self.many if many is None else many
-        return [self._pick(item) for item in obj] if many else self._pick(obj)
-
-    def _pick(self, representation):
-        return {name: _plain(field, representation[name]) for name, field in self.dump_fields.items()}
-
-
-def _plain(field, value):
-    if value is None:
-        return None
-    if isinstance(field, ma.fields.Nested):
-        return field.schema.dump(value, many=field.many)
-    if isinstance(field, ma.fields.List) and isinstance(field.inner, ma.fields.Nested):
-        return field.inner.schema.dump(value, many=True)
-    if isinstance(field, ma.fields.DateTime):
-        return value.isoformat()
-    return value
-
-
 class QuerySchema(Schema):
     """Base schema of query strings: unknown parameters are errors, except the pager's own."""
 

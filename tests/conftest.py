@@ -4,11 +4,16 @@ Tests run on mongomock. With ARCANE_TEST_MONGODB_URI set (e.g. mongodb://localho
 every test runs against that server instead, in a database of its own that is dropped after.
 """
 
+import contextlib
+import dataclasses
+import functools
 import os
+import threading
 import urllib.parse
 import uuid
 
 import mongoengine
+import pymongo.monitoring
 import pytest
 
 from arcane import create_app, database
@@ -16,6 +21,7 @@ from arcane.settings import Settings
 from tests import factories
 
 REAL_MONGODB_URI = os.environ.get("ARCANE_TEST_MONGODB_URI", "").strip()
+real_mongodb_only = pytest.mark.skipif(not REAL_MONGODB_URI, reason="needs ARCANE_TEST_MONGODB_URI (a real MongoDB)")
 
 
 def throwaway_database_uri() -> str:
@@ -70,3 +76,148 @@ def other_user(app, client):
 def admin(app, client):
     """An administrator, created the way an operator does (no endpoint grants the role)."""
     return factories.signed_in_admin(app, client)
+
+
+@dataclasses.dataclass(frozen=True)
+class DatabaseCommand:
+    """One command sent to the database: find, count, aggregate, insert, update or delete."""
+
+    name: str
+    collection: str
+    filter: dict | None = None
+    update: dict | None = None
+
+
+class CommandRecorder:
+    """Records the commands the application sends while ``recording``."""
+
+    def __init__(self):
+        self.commands: list[DatabaseCommand] = []
+        self.active = False
+
+    @contextlib.contextmanager
+    def recording(self):
+        self.commands, self.active = [], True
+        try:
+            yield self.commands
+        finally:
+            self.active = False
+
+    def add(self, command: DatabaseCommand) -> None:
+        if self.active:
+            self.commands.append(command)
+
+
+class _RealMongoDBListener(pymongo.monitoring.CommandListener):
+    """On a real MongoDB: the commands as pymongo's command monitoring sees them."""
+
+    def __init__(self, recorder: CommandRecorder):
+        self.recorder = recorder
+
+    def started(self, event):
+        command, name = event.command, event.command_name
+        collection = command.get(name)
+        if name == "update":
+            for update in command["updates"]:
+                self.recorder.add(DatabaseCommand("update", collection, update["q"], update["u"]))
+        elif name == "delete":
+            for delete in command["deletes"]:
+                self.recorder.add(DatabaseCommand("delete", collection, delete["q"]))
+        elif name == "findAndModify":
+            self.recorder.add(DatabaseCommand("update", collection, command.get("query"), command.get("update")))
+        elif name in ("find", "insert", "aggregate", "count"):
+            self.recorder.add(DatabaseCommand(name, collection, command.get("filter")))
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+
+MONGOMOCK_COMMANDS = {
+    "insert_one": "insert",
+    "insert_many": "insert",
+    "update_one": "update",
+    "update_many": "update",
+    "replace_one": "update",
+    "find_one_and_update": "update",
+    "find_one_and_replace": "update",
+    "find_one_and_delete": "delete",
+    "delete_one": "delete",
+    "delete_many": "delete",
+    "aggregate": "aggregate",
+    "count_documents": "count",
+    "bulk_write": "bulk_write",
+}
+
+
+def _record_mongomock(recorder: CommandRecorder):
+    """On mongomock: wrap its Collection's methods, and count a find when its cursor runs.
+
+    A find is recorded when its results are computed, as a real MongoDB receives it when the
+    cursor is first iterated (mongoengine builds cursors it never iterates, e.g. to count).
+    Calls mongomock makes to itself inside a recorded one are not recorded again.
+    """
+    import mongomock.collection
+
+    depth = threading.local()
+    patches = []
+
+    def wrap(owner, method_name, make_command):
+        original = getattr(owner, method_name)
+
+        @functools.wraps(original)
+        def recorded(self, *args, **kwargs):
+            outermost = getattr(depth, "value", 0) == 0
+            if outermost:
+                command = make_command(self, args, kwargs)
+                if command is not None:
+                    recorder.add(command)
+            depth.value = getattr(depth, "value", 0) + 1
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                depth.value -= 1
+
+        patches.append((owner, method_name, original))
+        setattr(owner, method_name, recorded)
+
+    def collection_command(name):
+        def make(collection, args, kwargs):
+            filter_ = args[0] if args else kwargs.get("filter")
+            update = args[1] if len(args) > 1 else kwargs.get("update", kwargs.get("replacement"))
+            if name in ("insert", "aggregate", "bulk_write"):
+                filter_, update = None, None
+            return DatabaseCommand(name, collection.name, filter_, update)
+
+        return make
+
+    for method_name, name in MONGOMOCK_COMMANDS.items():
+        wrap(mongomock.collection.Collection, method_name, collection_command(name))
+
+    def cursor_command(cursor, args, kwargs):
+        if cursor._results is None:  # mongomock's own cache: computed once per cursor
+            return DatabaseCommand("find", cursor.collection.name, cursor._spec)
+        return None
+
+    # mongomock computes a cursor's results lazily, in this (private) method, once per cursor.
+    wrap(mongomock.collection.Cursor, "_compute_results", cursor_command)
+    return patches
+
+
+_recorder = CommandRecorder()
+if REAL_MONGODB_URI:
+    # Registered before any client exists: pymongo applies global listeners to new clients.
+    pymongo.monitoring.register(_RealMongoDBListener(_recorder))
+
+
+@pytest.fixture
+def database_commands(app):
+    """A context manager recording the commands sent to the database: ``with database_commands() as sent``."""
+    patches = [] if REAL_MONGODB_URI else _record_mongomock(_recorder)
+    try:
+        yield _recorder.recording
+    finally:
+        for owner, method_name, original in reversed(patches):
+            setattr(owner, method_name, original)

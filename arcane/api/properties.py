@@ -28,9 +28,9 @@ def checked_revision(owned: properties.OwnedProperty) -> int | None:
     return owned.revision if request.if_match else None
 
 
-def set_property_etag(representation: dict) -> None:
+def set_property_etag(document: dict) -> None:
     """Send the property's ETag (and answer 304 to a matching If-None-Match)."""
-    blp.set_etag(etag_data(representation["id"], representation["revision"]))
+    blp.set_etag(etag_data(document["_id"], document["revision"]))
 
 
 @blp.route("")
@@ -53,7 +53,7 @@ class Properties(MethodView):
     @blp.arguments(PropertyCreateSchema)
     @blp.response(201, PropertySchema, headers=LOCATION_HEADER)
     @blp.errors(429)
-    @blp.location("properties.PropertyById", property_id="id")
+    @blp.location("properties.PropertyById", property_id="_id")
     @blp.doc(operationId="createProperty")
     def post(self, new_property):
         """Publish a property (you are its owner)"""

@@ -32,7 +32,7 @@ class Rooms(MethodView):
     @blp.response(201, RoomSchema, headers=LOCATION_HEADER)
     @blp.errors(403, 404)
     @blp.honours_if_match
-    @blp.location("rooms.RoomById", room_id="id")
+    @blp.location("rooms.RoomById", room_id="_id")
     @blp.doc(operationId="addRoom")
     def post(self, new_room, property_id):
         """Add a room to a property (owner only)"""

@@ -26,6 +26,9 @@ ROOM_KINDS = (
     "other",
 )
 MAX_ROOMS = 100
+# AWS DocumentDB refuses an index key over 2,048 bytes; the city_key index holds the key and the
+# id, so the key is kept to half of that, in UTF-8.
+CITY_KEY_MAX_BYTES = 1024
 SEPARATORS = re.compile(r"[\W_]+")
 # Ligatures that Unicode decomposition keeps whole.
 LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
@@ -41,6 +44,20 @@ def city_key(city: str) -> str:
     decomposed = unicodedata.normalize("NFKD", city)
     without_accents = "".join(char for char in decomposed if not unicodedata.combining(char))
     return SEPARATORS.sub(" ", without_accents.casefold().translate(LIGATURES)).strip()
+
+
+class CityKeyField(me.StringField):
+    """A city key, limited in UTF-8 bytes so that it fits an index key on DocumentDB.
+
+    A limit in bytes, not characters: the key is longer than the city when the city has
+    ligatures (one ﷺ gives 18 characters). Checked in ``validate``, which mongoengine also
+    applies to the values of update operators (``set__city_key``).
+    """
+
+    def validate(self, value):
+        super().validate(value)
+        if isinstance(value, str) and len(value.encode()) > CITY_KEY_MAX_BYTES:
+            self.error(f"Longer than {CITY_KEY_MAX_BYTES} bytes in UTF-8.")
 
 
 class Room(me.EmbeddedDocument):
@@ -70,7 +87,7 @@ class Property(me.Document):
     description = me.StringField(max_length=5000, default="")
     type = me.StringField(required=True, max_length=40)
     city = me.StringField(required=True, max_length=120)
-    city_key = me.StringField(required=True, max_length=120)
+    city_key = CityKeyField(required=True)
     rooms = me.EmbeddedDocumentListField(Room, max_length=MAX_ROOMS, default=list)
     # Deleting a user deletes their listings.
     owner = me.ReferenceField(User, required=True, reverse_delete_rule=me.CASCADE)

@@ -1,4 +1,9 @@
-"""Property and room schemas: query, create, update and output."""
+"""Property and room schemas: query, create, update and output.
+
+The output schemas make the whole representation from the stored documents the services return
+(plain dicts, ``_id`` included): string ids, the derived ``room_count`` and ``total_area_m2``,
+and the owner's public profile.
+"""
 
 import marshmallow as ma
 
@@ -6,7 +11,7 @@ from arcane.models.properties import MAX_ROOMS, ROOM_KINDS
 from arcane.schemas.fields import ObjectIdString, StrictFloat, StrictInteger, Text
 from arcane.schemas.property_types import slug_field
 from arcane.schemas.users import UserPublicSchema
-from arcane.smorest import QuerySchema, RepresentationSchema, Schema
+from arcane.smorest import QuerySchema, Schema
 
 AREA_RANGE = ma.validate.Range(min=0, max=10000, min_inclusive=False)
 # apispec documents the minimum of a Range but not that it is exclusive (OpenAPI 3.0's boolean form).
@@ -43,15 +48,21 @@ class RoomUpdateSchema(Schema):
     features = _features()
 
 
-class RoomSchema(RepresentationSchema):
+class RoomSchema(Schema):
     """A room as the API shows it."""
 
-    id = ma.fields.String(dump_only=True, required=True, metadata={"example": "6750c3e2a1b2c3d4e5f60719"})
+    id = ma.fields.String(
+        attribute="_id", dump_only=True, required=True, metadata={"example": "6750c3e2a1b2c3d4e5f60719"}
+    )
     name = ma.fields.String(dump_only=True, required=True, metadata={"example": "Master bedroom"})
     kind = ma.fields.String(dump_only=True, required=True, metadata={"enum": list(ROOM_KINDS)})
     area_m2 = ma.fields.Float(dump_only=True, required=True, metadata={"example": 14.5})
-    floor = ma.fields.Integer(dump_only=True, required=True, allow_none=True, metadata={"example": 1})
-    features = ma.fields.List(ma.fields.String(), dump_only=True, required=True, metadata={"example": ["south-facing"]})
+    floor = ma.fields.Integer(
+        dump_only=True, required=True, allow_none=True, dump_default=None, metadata={"example": 1}
+    )
+    features = ma.fields.List(
+        ma.fields.String(), dump_only=True, required=True, dump_default=list, metadata={"example": ["south-facing"]}
+    )
 
 
 def _city(**kwargs):
@@ -95,24 +106,44 @@ class PropertyUpdateSchema(Schema):
     city = _city()
 
 
-class OwnerSchema(RepresentationSchema, UserPublicSchema):
+class OwnerSchema(UserPublicSchema):
     """The owner of a listing: their public profile."""
 
 
-class PropertySchema(RepresentationSchema):
+class PropertySchema(Schema):
     """A listing as the API shows it. The owner appears by name only."""
 
-    id = ma.fields.String(dump_only=True, required=True, metadata={"example": "6750c3e2a1b2c3d4e5f60718"})
+    id = ma.fields.String(
+        attribute="_id", dump_only=True, required=True, metadata={"example": "6750c3e2a1b2c3d4e5f60718"}
+    )
     name = ma.fields.String(dump_only=True, required=True)
     description = ma.fields.String(dump_only=True, required=True)
     type = ma.fields.String(dump_only=True, required=True, metadata={"example": "flat"})
     city = ma.fields.String(dump_only=True, required=True, metadata={"example": "Saint-Étienne"})
     rooms = ma.fields.List(ma.fields.Nested(RoomSchema), dump_only=True, required=True)
-    room_count = ma.fields.Integer(dump_only=True, required=True, metadata={"example": 3})
-    total_area_m2 = ma.fields.Float(dump_only=True, required=True, metadata={"example": 54.5})
-    owner = ma.fields.Nested(OwnerSchema, dump_only=True, required=True)
+    room_count = ma.fields.Method(
+        "count_rooms", dump_only=True, required=True, metadata={"type": "integer", "example": 3}
+    )
+    total_area_m2 = ma.fields.Method(
+        "sum_areas", dump_only=True, required=True, metadata={"type": "number", "example": 54.5}
+    )
+    owner = ma.fields.Nested(
+        OwnerSchema,
+        dump_only=True,
+        required=True,
+        allow_none=True,
+        metadata={"description": "Null while the owner's account is being deleted, with its listings."},
+    )
     created_at = ma.fields.AwareDateTime(dump_only=True, required=True)
     updated_at = ma.fields.AwareDateTime(dump_only=True, required=True)
+
+    @staticmethod
+    def count_rooms(document) -> int:
+        return len(document.get("rooms", []))
+
+    @staticmethod
+    def sum_areas(document) -> float:
+        return float(round(sum(room["area_m2"] for room in document.get("rooms", [])), 2))
 
 
 class PropertyQuerySchema(QuerySchema):
@@ -128,7 +159,7 @@ class CityQuerySchema(QuerySchema):
     """The city listing takes no filter, only the pager's parameters."""
 
 
-class CitySchema(RepresentationSchema):
+class CitySchema(Schema):
     """A city that has listings."""
 
     name = ma.fields.String(

@@ -1,10 +1,15 @@
 """Properties and their rooms: public reads, owner-only writes.
 
-Reads and writes go straight to the collection with plain documents (the mongoengine classes
-declare the collections and their indexes; input was validated by the API's schemas), and
-return plain representations, owners fetched in one batch. Writes are single atomic updates guarded by
-ownership and, when the client sent If-Match, by the revision it saw; room changes never
-rewrite the whole ``rooms`` array.
+Every write goes through the mongoengine models, so their constraints (lengths, choices, ranges)
+hold whoever calls: new properties and rooms are validated documents, and updates are atomic
+modifiers that mongoengine validates field by field. Writes are single updates guarded by
+ownership and, when the client sent If-Match, by the revision it saw; room changes never rewrite
+the whole ``rooms`` array.
+
+Reads return the stored documents as plain dicts (``as_pymongo()``: building mongoengine
+documents costs a listing more than the query does), each with its owner's public fields
+attached under ``owner`` (fetched for a whole page in one query; ``None`` when the owner is gone).
+The schemas make the representation from them.
 """
 
 import dataclasses
@@ -12,15 +17,14 @@ import dataclasses
 from bson import ObjectId
 
 from arcane.errors import Forbidden, Invalid, NotFound, PreconditionFailed
-from arcane.models import Property, User
+from arcane.models import Property, Room, User
 from arcane.models.common import utcnow
-from arcane.models.properties import MAX_ROOMS, city_key
+from arcane.models.properties import CITY_KEY_MAX_BYTES, MAX_ROOMS, city_key
 from arcane.services import property_types
 
 PROPERTY_FIELDS = ("name", "description", "type", "city")
 ROOM_FIELDS = ("name", "kind", "area_m2", "floor", "features")
-PUBLIC_OWNER_FIELDS = {"first_name": 1, "last_name": 1}
-NEWEST_FIRST = [("_id", -1)]
+PUBLIC_OWNER_FIELDS = ("first_name", "last_name")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,8 +33,8 @@ class OwnedProperty:
 
     id: ObjectId
     revision: int
-    # The owner's public fields, to present the property after a write without looking them up.
-    owner: dict
+    # The acting user, to present the property after a write without looking its owner up.
+    owner: User
 
 
 # Reads
@@ -38,46 +42,39 @@ class OwnedProperty:
 
 def list_properties(*, city=None, type=None, owner=None, min_rooms=None, offset=0, limit=20):
     """One page of listings, newest first, and the number of listings that match."""
-    query = {}
+    filters = {}
     if city is not None:
-        query["city_key"] = city_key(city)
+        filters["city_key"] = city_key(city)
     if type is not None:
-        query["type"] = type
+        filters["type"] = type
     if owner is not None:
-        query["owner"] = owner
+        filters["owner"] = owner
     if min_rooms:
-        query[f"rooms.{min_rooms - 1}"] = {"$exists": True}
-    collection = Property._get_collection()
-    documents = list(collection.find(query, sort=NEWEST_FIRST, skip=offset, limit=limit))
-    if len(documents) < limit and (documents or offset == 0):
-        # A short page is the last one: its end is the total, no count query needed.
-        total = offset + len(documents)
-    else:
-        total = collection.count_documents(query)
-    return present(documents), total
+        filters[f"rooms__{min_rooms - 1}__exists"] = True
+    matching = Property.objects(**filters)
+    page = list(matching.order_by("-id").skip(offset).limit(limit).as_pymongo())
+    # A short page is the last one: its end is the total, no count query needed.
+    last_page = len(page) < limit and (page or offset == 0)
+    return _with_owners(page), offset + len(page) if last_page else matching.count()
 
 
 def get_property(property_id: ObjectId) -> dict:
-    """The public representation of a property, or NotFound."""
-    return present([_find(property_id)])[0]
+    """A property with its owner, or NotFound."""
+    return _with_owners([_find(property_id)])[0]
 
 
 def list_rooms(property_id: ObjectId) -> list[dict]:
     """The rooms of a property, in the order they were added."""
-    return [_present_room(room) for room in _find(property_id, {"rooms": 1}).get("rooms", [])]
+    return _find(property_id, "rooms").get("rooms", [])
 
 
 def get_room(property_id: ObjectId, room_id: ObjectId) -> dict:
     """One room of a property; a room of another property is NotFound."""
-    for room in _find(property_id, {"rooms": 1}).get("rooms", []):
-        if room["_id"] == room_id:
-            return _present_room(room)
-    raise NotFound("Room not found.")
+    return _room_in(_find(property_id, "rooms"), room_id)
 
 
 def list_cities(*, offset=0, limit=20):
     """Cities that have listings, most listings first, each under the name most often written."""
-    collection = Property._get_collection()
     pipeline = [
         {"$group": {"_id": {"key": "$city_key", "name": "$city"}, "count": {"$sum": 1}}},
         {"$sort": {"count": -1, "_id.name": 1}},
@@ -87,9 +84,10 @@ def list_cities(*, offset=0, limit=20):
         {"$limit": limit},
     ]
     cities = [
-        {"name": city["name"], "key": city["_id"], "count": city["count"]} for city in collection.aggregate(pipeline)
+        {"name": city["name"], "key": city["_id"], "count": city["count"]}
+        for city in Property.objects.aggregate(pipeline)
     ]
-    counted = list(collection.aggregate([{"$group": {"_id": "$city_key"}}, {"$count": "total"}]))
+    counted = list(Property.objects.aggregate([{"$group": {"_id": "$city_key"}}, {"$count": "total"}]))
     return cities, counted[0]["total"] if counted else 0
 
 
@@ -101,157 +99,121 @@ def get_owned_property(property_id: ObjectId, actor: User, *, moderation: bool =
 
     Every write on a property or one of its rooms starts here, before anything else is looked up.
     """
-    document = _find(property_id, {"owner": 1, "revision": 1})
+    document = _find(property_id, "owner", "revision")
     if document["owner"] != actor.id and not (moderation and actor.is_admin):
         raise Forbidden("Only the owner of this property can change it.")
-    # A moderator only deletes, so the owner's fields are never presented from the actor's.
-    return OwnedProperty(document["_id"], document.get("revision", 0), _public_owner(actor))
+    # A moderator only deletes, so the owner is never presented from the actor.
+    return OwnedProperty(document["_id"], document.get("revision", 0), actor)
 
 
 def create_property(actor: User, *, name, type, city, description="", rooms=()) -> dict:
     """Publish a property owned by the actor."""
     _check_type(type)
     now = utcnow()
-    document = {
-        "name": name,
-        "description": description,
-        "type": type,
-        "city": city,
-        "city_key": _city_key(city),
-        "rooms": [_new_room(room) for room in rooms],
-        "owner": actor.id,
-        "revision": 0,
-        "created_at": now,
-        "updated_at": now,
-    }
-    Property._get_collection().insert_one(document)  # sets document["_id"]
-    return present([document], owners=[_public_owner(actor)])[0]
+    created = Property(
+        name=name,
+        description=description,
+        type=type,
+        city=city,
+        city_key=_city_key(city),
+        rooms=[Room(**room) for room in rooms],
+        owner=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    created.save(force_insert=True)  # validates the property and its rooms
+    return {**created.to_mongo().to_dict(), "owner": actor}
 
 
 def update_property(owned: OwnedProperty, changes: dict, *, expected_revision: int | None = None) -> dict:
     """Change any of name, description, type and city."""
-    updates = {field: changes[field] for field in PROPERTY_FIELDS if field in changes}
-    if "type" in updates:
-        _check_type(updates["type"])
-    if "city" in updates:
-        updates["city_key"] = _city_key(updates["city"])
-    return _modify(owned, {"$set": updates}, expected_revision=expected_revision)
+    updates = {f"set__{field}": changes[field] for field in PROPERTY_FIELDS if field in changes}
+    if "type" in changes:
+        _check_type(changes["type"])
+    if "city" in changes:
+        updates["set__city_key"] = _city_key(changes["city"])
+    return _modify(owned, updates, expected_revision=expected_revision)
 
 
 def delete_property(owned: OwnedProperty, *, expected_revision: int | None = None) -> None:
     """Remove a property and its rooms."""
-    query = _guard(owned, expected_revision)
-    if Property._get_collection().delete_one(query).deleted_count == 0:
+    if _guarded(owned, expected_revision).delete() == 0:
         _explain_failure(owned, expected_revision)
 
 
-def add_room(owned: OwnedProperty, room: dict, *, expected_revision: int | None = None) -> tuple[dict, dict]:
+def add_room(owned: OwnedProperty, fields: dict, *, expected_revision: int | None = None) -> tuple[dict, dict]:
     """Append a room (atomically: concurrent additions are all kept); returns it and the property."""
-    new_room = _new_room(room)
+    room = Room(**fields)
     updated = _modify(
         owned,
-        {"$push": {"rooms": new_room}},
+        {"push__rooms": room},
         expected_revision=expected_revision,
         # Checked in the same update, so that concurrent additions cannot overshoot the limit.
-        condition={f"rooms.{MAX_ROOMS - 1}": {"$exists": False}},
+        condition={f"rooms__{MAX_ROOMS - 1}__exists": False},
     )
-    return _room_in(updated, new_room["_id"]), updated
+    return _room_in(updated, room.id), updated
 
 
 def update_room(
     owned: OwnedProperty, room_id: ObjectId, changes: dict, *, expected_revision: int | None = None
 ) -> tuple[dict, dict]:
     """Change fields of one room in place (positional update); returns it and the property."""
-    updates = {f"rooms.$.{field}": changes[field] for field in ROOM_FIELDS if field in changes}
-    updated = _modify(owned, {"$set": updates}, expected_revision=expected_revision, condition={"rooms._id": room_id})
+    changes = {field: changes[field] for field in ROOM_FIELDS if field in changes}
+    # mongoengine validates each value of an update against its field, but not the field's
+    # choices: the room as it will be is validated whole first (only the changed fields are written).
+    stored = _room_in(_find(owned.id, "rooms"), room_id)
+    Room(**{**_room_fields(stored), **changes}).validate()
+    updated = _modify(
+        owned,
+        {f"set__rooms__S__{field}": value for field, value in changes.items()},
+        expected_revision=expected_revision,
+        condition={"rooms__id": room_id},
+    )
     return _room_in(updated, room_id), updated
 
 
 def delete_room(owned: OwnedProperty, room_id: ObjectId, *, expected_revision: int | None = None) -> dict:
     """Remove one room; returns the property."""
     return _modify(
-        owned,
-        {"$pull": {"rooms": {"_id": room_id}}},
-        expected_revision=expected_revision,
-        condition={"rooms._id": room_id},
+        owned, {"pull__rooms__id": room_id}, expected_revision=expected_revision, condition={"rooms__id": room_id}
     )
 
 
-# Representation
-
-
-def present(documents: list[dict], *, owners: list[dict] | None = None) -> list[dict]:
-    """Public representations of raw property documents, with their owners fetched in one query."""
-    if owners is None:
-        owner_ids = list({document["owner"] for document in documents})
-        owners = User._get_collection().find({"_id": {"$in": owner_ids}}, PUBLIC_OWNER_FIELDS) if owner_ids else []
-    owners_by_id = {owner["_id"]: owner for owner in owners}
-    return [
-        _present_property(document, owners_by_id[document["owner"]])
-        for document in documents
-        # An owner deleted a moment ago: their listings are being deleted too.
-        if document["owner"] in owners_by_id
-    ]
-
-
-def _present_property(document: dict, owner: dict) -> dict:
-    rooms = [_present_room(room) for room in document.get("rooms", [])]
-    return {
-        "id": str(document["_id"]),
-        "name": document["name"],
-        "description": document.get("description", ""),
-        "type": document["type"],
-        "city": document["city"],
-        "rooms": rooms,
-        "room_count": len(rooms),
-        "total_area_m2": float(round(sum(room["area_m2"] for room in rooms), 2)),
-        "owner": {"id": str(owner["_id"]), "first_name": owner["first_name"], "last_name": owner["last_name"]},
-        "created_at": document["created_at"],
-        "updated_at": document["updated_at"],
-        "revision": document.get("revision", 0),
-    }
-
-
-def _present_room(room: dict) -> dict:
-    return {
-        "id": str(room["_id"]),
-        "name": room["name"],
-        "kind": room["kind"],
-        "area_m2": room["area_m2"],
-        "floor": room.get("floor"),
-        "features": room.get("features", []),
-    }
+def delete_properties_of(owner_id: ObjectId) -> int:
+    """Remove every listing of an owner (their account is being deleted); how many there were."""
+    return Property.objects(owner=owner_id).delete()
 
 
 # Helpers
 
 
-def _new_room(fields: dict) -> dict:
-    """A room as stored, from fields the API's schemas have validated."""
-    return {
-        "_id": ObjectId(),
-        "name": fields["name"],
-        "kind": fields["kind"],
-        "area_m2": float(fields["area_m2"]),
-        "floor": fields.get("floor"),
-        "features": list(fields.get("features", [])),
-    }
+def _with_owners(documents: list[dict]) -> list[dict]:
+    """The documents with their owners' public fields under ``owner``, fetched in one query."""
+    owner_ids = list({document["owner"] for document in documents})
+    owners = User.objects(id__in=owner_ids).only(*PUBLIC_OWNER_FIELDS).in_bulk(owner_ids) if owner_ids else {}
+    # An owner deleted a moment ago (their listings are being swept) leaves ``owner`` None.
+    return [{**document, "owner": owners.get(document["owner"])} for document in documents]
 
 
-def _public_owner(user: User) -> dict:
-    return {"_id": user.id, "first_name": user.first_name, "last_name": user.last_name}
-
-
-def _find(property_id: ObjectId, projection: dict | None = None) -> dict:
-    document = Property._get_collection().find_one({"_id": property_id}, projection)
+def _find(property_id: ObjectId, *fields: str) -> dict:
+    """The stored property (only the given fields, when some are given), or NotFound."""
+    found = Property.objects(id=property_id)
+    document = (found.only(*fields) if fields else found).as_pymongo().first()
     if document is None:
         raise NotFound("Property not found.")
     return document
 
 
-def _room_in(representation: dict, room_id: ObjectId) -> dict:
-    """A room of a property the write just returned (so it is there)."""
-    return next(room for room in representation["rooms"] if room["id"] == str(room_id))
+def _room_in(document: dict, room_id: ObjectId) -> dict:
+    for room in document.get("rooms", []):
+        if room["_id"] == room_id:
+            return room
+    raise NotFound("Room not found.")
+
+
+def _room_fields(stored: dict) -> dict:
+    """A stored room's fields, as keyword arguments of ``Room``."""
+    return {"id": stored["_id"], **{field: stored[field] for field in ROOM_FIELDS if field in stored}}
 
 
 def _check_type(slug: str) -> None:
@@ -263,35 +225,36 @@ def _city_key(city: str) -> str:
     key = city_key(city)
     if not key:
         raise Invalid(errors={"city": ["Must contain letters or digits."]})
+    if len(key.encode()) > CITY_KEY_MAX_BYTES:
+        raise Invalid(errors={"city": ["Too long once normalised for search: write it with fewer or simpler letters."]})
     return key
 
 
-def _guard(owned: OwnedProperty, expected_revision: int | None, condition: dict | None = None) -> dict:
-    query = {"_id": owned.id, **(condition or {})}
+def _guarded(owned: OwnedProperty, expected_revision: int | None, condition: dict | None = None):
+    """The property, if it still has the expected revision (and meets the condition)."""
+    guard = {"id": owned.id, **(condition or {})}
     if expected_revision is not None:
-        query["revision"] = expected_revision
-    return query
+        guard["revision"] = expected_revision
+    return Property.objects(**guard)
 
 
-def _modify(owned: OwnedProperty, update: dict, *, expected_revision=None, condition=None) -> dict:
-    """Apply one atomic update that also bumps the revision; the new representation, or why not."""
-    update = {**update, "$inc": {"revision": 1}}
-    update.setdefault("$set", {})["updated_at"] = utcnow()
-    # update_one then a read, not find_one_and_update: mongomock applies a positional ($)
-    # update to the wrong array element in find_one_and_update.
-    result = Property._get_collection().update_one(_guard(owned, expected_revision, condition), update)
-    if result.matched_count == 0:
+def _modify(owned: OwnedProperty, updates: dict, *, expected_revision=None, condition=None) -> dict:
+    """Apply one atomic update that also bumps the revision; the property after it, or why not."""
+    # update_one then a read, not modify(new=True): mongomock applies a positional ($) update
+    # to the wrong array element in find_one_and_update.
+    matched = _guarded(owned, expected_revision, condition).update_one(
+        **updates, inc__revision=1, set__updated_at=utcnow()
+    )
+    if matched == 0:
         _explain_failure(owned, expected_revision, condition)
-    return present([_find(owned.id)], owners=[owned.owner])[0]
+    return {**_find(owned.id), "owner": owned.owner}
 
 
 def _explain_failure(owned: OwnedProperty, expected_revision: int | None, condition: dict | None = None):
     """Say why a guarded write matched nothing: the property, the revision or the condition."""
-    current = Property._get_collection().find_one({"_id": owned.id}, {"revision": 1, "rooms._id": 1})
-    if current is None:
-        raise NotFound("Property not found.")
+    current = _find(owned.id, "revision", "rooms__id")
     if expected_revision is not None and current.get("revision", 0) != expected_revision:
         raise PreconditionFailed()
-    if condition and "rooms._id" in condition:
+    if condition and "rooms__id" in condition:
         raise NotFound("Room not found.")
     raise Invalid(errors={"rooms": [f"A property has at most {MAX_ROOMS} rooms."]})
