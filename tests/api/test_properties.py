@@ -383,3 +383,30 @@ def test_a_listing_page_costs_a_constant_number_of_queries(app, client, user, da
 def test_json_keeps_accents_readable(client, user):
     created = create_property(client, user, city="Besançon")
     assert "Besançon" in client.get(f"/api/v1/properties/{created['id']}").get_data(as_text=True)
+
+
+# A 120-character city of U+FDFA has a key of 2,160 characters (3,960 bytes in UTF-8): more than
+# DocumentDB's 2,048-byte index key; a key is limited to 1,024 bytes.
+CITY_TOO_LONG_TO_INDEX = "\ufdfa" * 120
+
+
+def test_a_city_whose_key_does_not_fit_an_index_is_refused(client, user):
+    body = assert_error(
+        client.post("/api/v1/properties", json=property_form(city=CITY_TOO_LONG_TO_INDEX), headers=user.headers), 422
+    )
+    assert set(body["errors"]) == {"city"}
+    assert client.get("/api/v1/properties").json == []
+
+
+def test_a_city_change_whose_key_does_not_fit_an_index_is_refused(client, user):
+    created = create_property(client, user, city="Lyon")
+    url = f"/api/v1/properties/{created['id']}"
+    body = assert_error(client.patch(url, json={"city": CITY_TOO_LONG_TO_INDEX}, headers=user.headers), 422)
+    assert set(body["errors"]) == {"city"}
+    assert client.get(url).json["city"] == "Lyon"
+
+
+def test_a_city_with_ligatures_longer_than_the_city_itself_is_accepted(client, user):
+    city = "Œ" * 120  # a key of 240 characters
+    assert client.post("/api/v1/properties", json=property_form(city=city), headers=user.headers).status_code == 201
+    assert [item["city"] for item in client.get("/api/v1/properties", query_string={"city": "œ" * 120}).json] == [city]

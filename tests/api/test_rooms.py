@@ -1,7 +1,9 @@
 import threading
 
 import pytest
+from bson import ObjectId
 
+from tests.conftest import real_mongodb_only
 from tests.factories import assert_error, create_property, room_form
 
 
@@ -138,8 +140,13 @@ def test_room_write_with_the_current_etag_succeeds(client, user, listing):
     assert response.status_code == 201
 
 
+@real_mongodb_only
 def test_concurrent_room_additions_are_all_kept(app, user, listing):
-    """20 clients add a room to the same property at the same moment: 20 more rooms, none lost."""
+    """20 clients add a room to the same property at the same moment: 20 more rooms, none lost.
+
+    Only meaningful on a real MongoDB: on mongomock, requests are served one at a time, so this
+    passes even with a read-modify-write. The tests on the commands sent cover mongomock.
+    """
     start = threading.Barrier(20)
     statuses = []
 
@@ -158,3 +165,55 @@ def test_concurrent_room_additions_are_all_kept(app, user, listing):
     rooms = app.test_client().get(rooms_url(listing)).json
     assert len(rooms) == 22
     assert {room["name"] for room in rooms[2:]} == {f"Room {number}" for number in range(20)}
+
+
+def property_writes(sent):
+    """The write commands a request sent to the properties collection."""
+    return [command for command in sent if command.collection == "properties" and command.name != "find"]
+
+
+def assert_one_guarded_update(sent, listing, operator, **guard):
+    """One update of the listing, with the operator on rooms, the guard in its filter, the array not rewritten."""
+    writes = property_writes(sent)
+    assert [command.name for command in writes] == ["update"], sent
+    (update,) = writes
+    assert update.filter["_id"] == ObjectId(listing["id"])
+    assert {key: update.filter[key] for key in guard} == guard, update.filter
+    assert set(update.update) == {operator, "$inc", "$set"}, update.update
+    assert "rooms" in update.update[operator] or any(key.startswith("rooms.$.") for key in update.update[operator])
+    assert "rooms" not in update.update["$set"], "the whole rooms array was rewritten"
+    return update
+
+
+def test_adding_a_room_is_one_push_guarded_by_the_room_limit(client, user, listing, database_commands):
+    with database_commands() as sent:
+        response = client.post(rooms_url(listing), json=room_form(name="Attic"), headers=user.headers)
+    assert response.status_code == 201
+    update = assert_one_guarded_update(sent, listing, "$push", **{"rooms.99": {"$exists": False}})
+    assert update.update["$push"]["rooms"]["name"] == "Attic"
+
+
+def test_adding_a_room_with_if_match_also_guards_the_revision(client, user, listing, database_commands):
+    etag = client.get(f"/api/v1/properties/{listing['id']}").headers["ETag"]
+    with database_commands() as sent:
+        response = client.post(rooms_url(listing), json=room_form(), headers={**user.headers, "If-Match": etag})
+    assert response.status_code == 201
+    assert_one_guarded_update(sent, listing, "$push", revision=0)
+
+
+def test_changing_a_room_is_one_positional_set(client, user, listing, database_commands):
+    room_id = listing["rooms"][1]["id"]
+    with database_commands() as sent:
+        response = client.patch(rooms_url(listing, room_id), json={"name": "Study"}, headers=user.headers)
+    assert response.status_code == 200
+    update = assert_one_guarded_update(sent, listing, "$set", **{"rooms._id": ObjectId(room_id)})
+    assert update.update["$set"]["rooms.$.name"] == "Study"
+
+
+def test_removing_a_room_is_one_pull(client, user, listing, database_commands):
+    room_id = listing["rooms"][0]["id"]
+    with database_commands() as sent:
+        response = client.delete(rooms_url(listing, room_id), headers=user.headers)
+    assert response.status_code == 204
+    update = assert_one_guarded_update(sent, listing, "$pull", **{"rooms._id": ObjectId(room_id)})
+    assert update.update["$pull"] == {"rooms": {"_id": ObjectId(room_id)}}
