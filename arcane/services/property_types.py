@@ -32,7 +32,7 @@ def get_type(slug: str) -> PropertyType:
 
 def type_exists(slug: str) -> bool:
     """True when a type has this slug."""
-    return PropertyType._get_collection().find_one({"slug": slug}, {"_id": 1}) is not None
+    return PropertyType.objects(slug=slug).only("id").as_pymongo().first() is not None
 
 
 def _require_admin(actor: User) -> None:

@@ -52,11 +52,10 @@ def get_user(user_id) -> User:
         object_id = ObjectId(user_id)
     except (InvalidId, TypeError):
         raise NotFound("User not found.") from None
-    # Every authenticated request starts here: one plain query, no query-set machinery.
-    document = User._get_collection().find_one({"_id": object_id})
-    if document is None:
+    user = User.objects(id=object_id).first()
+    if user is None:
         raise NotFound("User not found.")
-    return User._from_son(document)
+    return user
 
 
 def get_token_holder(user_id: str, token_version: int | None) -> User | None:
