@@ -1,10 +1,12 @@
 """Demo data: property types, a few users and realistic listings across French cities.
 
-Deterministic and idempotent: ids derive from a fixed seed, and every write is an upsert that
-only inserts, so seeding twice leaves the same data (and keeps any edit made in between).
-Timestamps lie in the past, so anything created afterwards is listed first.
+Deterministic and idempotent: ids derive from a fixed seed, and only what is missing is inserted,
+so seeding twice leaves the same data (and keeps any edit made in between). Every document is
+built and validated by its mongoengine model. Timestamps lie in the past, so anything created
+afterwards is listed first.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import random
@@ -12,10 +14,10 @@ import struct
 from collections.abc import Callable
 
 from bson import ObjectId
-from pymongo.errors import BulkWriteError
+from mongoengine import BulkWriteError, NotUniqueError
 
 from arcane import passwords
-from arcane.models import Property, User
+from arcane.models import Property, Room, User
 from arcane.models.properties import city_key
 from arcane.services import property_types
 
@@ -48,7 +50,6 @@ ADJECTIVES = ("Bright", "Quiet", "Charming", "Renovated", "Spacious", "Cosy", "M
 SETTINGS = ("near the old town", "close to the station", "with a view", "by the park", "in a calm street")
 FIRST_DEMO_DATE = dt.datetime(2025, 6, 1, 9, 0, tzinfo=dt.UTC)
 BATCH_SIZE = 500
-DUPLICATE_KEY = 11000
 
 
 def demo_id(label: str, moment: dt.datetime) -> ObjectId:
@@ -60,81 +61,82 @@ def seed(*, properties: int = 60, progress: Callable[[int, int], None] | None = 
     """Insert what is missing of the demo data; returns how many of each kind exist afterwards."""
     property_types.ensure_default_types()
     owner_ids = _seed_users()
-    collection = Property._get_collection()
     generator = random.Random(20250601)  # noqa: S311 (reproducible demo data, not security)
     batch = []
     for number in range(properties):
         batch.append(_demo_property(number, generator, owner_ids))
         if len(batch) == BATCH_SIZE or number == properties - 1:
-            _insert_missing(collection, batch)
+            _insert_missing(batch)
             batch = []
             if progress:
                 progress(number + 1, properties)
     return {"users": len(owner_ids), "properties": properties}
 
 
-def _insert_missing(collection, documents: list[dict]) -> None:
-    # Not bulk upserts: mongomock 4.3 cannot run pymongo 4.20's UpdateOne in bulk_write.
-    present = {found["_id"] for found in collection.find({"_id": {"$in": [d["_id"] for d in documents]}}, {"_id": 1})}
-    missing = [document for document in documents if document["_id"] not in present]
-    if missing:
-        try:
-            collection.insert_many(missing, ordered=False)
-        except BulkWriteError as error:
-            # Another seed inserted some of them meanwhile: only duplicate keys are acceptable.
-            if any(failure["code"] != DUPLICATE_KEY for failure in error.details["writeErrors"]):
-                raise
+def _insert_missing(documents: list[Property]) -> None:
+    present = set(Property.objects(id__in=[document.id for document in documents]).scalar("id"))
+    missing = [document for document in documents if document.id not in present]
+    for document in missing:
+        document.validate()
+    if not missing:
+        return
+    try:
+        Property.objects.insert(missing, load_bulk=False)
+    except (BulkWriteError, NotUniqueError):
+        # Another seed inserted some of them meanwhile: insert the others one by one.
+        for document in missing:
+            with contextlib.suppress(NotUniqueError):
+                document.save(force_insert=True, validate=False)
 
 
 def _seed_users() -> list[ObjectId]:
-    collection = User._get_collection()
     password_hash = passwords.hash_password(DEMO_PASSWORD)
     owner_ids = []
     for email, first_name, last_name, birth_date in DEMO_USERS:
         created_at = FIRST_DEMO_DATE - dt.timedelta(days=30)
-        document = {
-            "_id": demo_id(email, created_at),
-            "password_hash": password_hash,
-            "first_name": first_name,
-            "last_name": last_name,
-            "birth_date": dt.datetime.combine(birth_date, dt.time()),
-            "role": "user",
-            "token_version": 0,
-            "created_at": created_at,
-            "updated_at": created_at,
-        }
-        collection.update_one({"email": email}, {"$setOnInsert": document}, upsert=True)
-        owner_ids.append(collection.find_one({"email": email}, {"_id": 1})["_id"])
+        if not User.objects(email=email).only("id").first():
+            user = User(
+                id=demo_id(email, created_at),
+                email=email,
+                password_hash=password_hash,
+                first_name=first_name,
+                last_name=last_name,
+                birth_date=birth_date,
+                created_at=created_at,
+                updated_at=created_at,
+            )
+            with contextlib.suppress(NotUniqueError):  # another seed created it meanwhile
+                user.save(force_insert=True)
+        owner_ids.append(User.objects(email=email).scalar("id").first())
     return owner_ids
 
 
-def _demo_property(number: int, generator: random.Random, owner_ids: list[ObjectId]) -> dict:
+def _demo_property(number: int, generator: random.Random, owner_ids: list[ObjectId]) -> Property:
     created_at = FIRST_DEMO_DATE + dt.timedelta(hours=7 * number)
     slug = generator.choice(list(ROOM_PLANS))
     city = generator.choice(CITIES)
     rooms = [_demo_room(number, index, kind, generator, created_at) for index, kind in enumerate(ROOM_PLANS[slug])]
-    return {
-        "_id": demo_id(f"property-{number}", created_at),
-        "name": f"{generator.choice(ADJECTIVES)} {slug} {generator.choice(SETTINGS)}",
-        "description": f"A {slug} in {city}, listed as demo data. {len(rooms)} rooms.",
-        "type": slug,
-        "city": city,
-        "city_key": city_key(city),
-        "rooms": rooms,
-        "owner": owner_ids[number % len(owner_ids)],
-        "revision": 0,
-        "created_at": created_at,
-        "updated_at": created_at,
-    }
+    return Property(
+        id=demo_id(f"property-{number}", created_at),
+        name=f"{generator.choice(ADJECTIVES)} {slug} {generator.choice(SETTINGS)}",
+        description=f"A {slug} in {city}, listed as demo data. {len(rooms)} rooms.",
+        type=slug,
+        city=city,
+        city_key=city_key(city),
+        rooms=rooms,
+        owner=owner_ids[number % len(owner_ids)],
+        created_at=created_at,
+        updated_at=created_at,
+    )
 
 
-def _demo_room(number: int, index: int, kind: str, generator: random.Random, created_at: dt.datetime) -> dict:
+def _demo_room(number: int, index: int, kind: str, generator: random.Random, created_at: dt.datetime) -> Room:
     low, high = AREAS.get(kind, (3, 12))
-    return {
-        "_id": demo_id(f"property-{number}-room-{index}", created_at),
-        "name": kind.replace("_", " ").capitalize(),
-        "kind": kind,
-        "area_m2": round(generator.uniform(low, high), 1),
-        "floor": generator.randint(0, 6) if kind != "cellar" else -1,
-        "features": generator.sample(FEATURES, k=generator.randint(0, 2)),
-    }
+    return Room(
+        id=demo_id(f"property-{number}-room-{index}", created_at),
+        name=kind.replace("_", " ").capitalize(),
+        kind=kind,
+        area_m2=round(generator.uniform(low, high), 1),
+        floor=generator.randint(0, 6) if kind != "cellar" else -1,
+        features=generator.sample(FEATURES, k=generator.randint(0, 2)),
+    )
