@@ -10,6 +10,7 @@ from arcane import passwords
 from arcane.errors import Conflict, Invalid, NotFound, Unauthorized
 from arcane.models import User
 from arcane.models.common import utcnow
+from arcane.services import properties
 
 PROFILE_FIELDS = ("first_name", "last_name", "birth_date")
 BAD_CREDENTIALS = "Invalid email or password."
@@ -88,8 +89,10 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def delete_user(user: User) -> None:
-    """Remove an account; its tokens stop working because their holder is gone."""
-    user.delete()
+    """Remove an account and its listings; its tokens stop working because their holder is gone."""
+    user.delete()  # the model's CASCADE rule deletes the listings first
+    # A listing that a racing POST /properties created meanwhile would outlive its owner: sweep it.
+    properties.delete_properties_of(user.id)
 
 
 def ensure_admin(*, email: str, password: str, first_name: str, last_name: str, birth_date: dt.date) -> User:

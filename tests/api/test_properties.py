@@ -1,7 +1,9 @@
 import json
 
 import pytest
+from bson import ObjectId
 
+from arcane.models import Property, User
 from tests.factories import assert_error, create_property, property_form, room_form, signed_in_user
 
 PROPERTY_FIELDS = {
@@ -410,3 +412,37 @@ def test_a_city_with_ligatures_longer_than_the_city_itself_is_accepted(client, u
     city = "Œ" * 120  # a key of 240 characters
     assert client.post("/api/v1/properties", json=property_form(city=city), headers=user.headers).status_code == 201
     assert [item["city"] for item in client.get("/api/v1/properties", query_string={"city": "œ" * 120}).json] == [city]
+
+
+def orphan_listing(owner_id=None) -> str:
+    """A listing whose owner's account is gone, as a POST racing the owner's account deletion leaves."""
+    listing = Property(name="Orphan", type="flat", city="Lyon", city_key="lyon", owner=owner_id or ObjectId())
+    return str(listing.save().id)
+
+
+def test_a_listing_whose_owner_is_gone_has_a_null_owner(client, user):
+    property_id = orphan_listing()
+    response = client.get(f"/api/v1/properties/{property_id}")
+    assert response.status_code == 200
+    assert response.json["owner"] is None
+
+
+def test_a_listing_whose_owner_is_gone_is_listed_with_a_null_owner(client, user):
+    mine = create_property(client, user)
+    property_id = orphan_listing()
+    listed = client.get("/api/v1/properties").json
+    assert [(item["id"], item["owner"]) for item in listed] == [(property_id, None), (mine["id"], mine["owner"])]
+
+
+def test_deleting_an_account_sweeps_a_listing_created_meanwhile(client, user, monkeypatch):
+    delete = User.delete
+
+    def delete_while_a_listing_is_created(account, *args, **kwargs):
+        deleted = delete(account, *args, **kwargs)
+        # A POST /properties authenticated just before the deletion lands just after it.
+        orphan_listing(account.id)
+        return deleted
+
+    monkeypatch.setattr(User, "delete", delete_while_a_listing_is_created)
+    assert client.delete("/api/v1/users/me", headers=user.headers).status_code == 204
+    assert Property.objects(owner=ObjectId(user.id)).count() == 0
