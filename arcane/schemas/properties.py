@@ -107,7 +107,11 @@ class PropertyUpdateSchema(Schema):
 
 
 class OwnerSchema(UserPublicSchema):
-    """The owner of a listing: their public profile."""
+    """The owner of a listing: their public profile (from the stored user document)."""
+
+    id = ma.fields.String(
+        attribute="_id", dump_only=True, required=True, metadata={"example": "6750c3e2a1b2c3d4e5f60717"}
+    )
 
 
 class PropertySchema(Schema):
@@ -120,7 +124,7 @@ class PropertySchema(Schema):
     description = ma.fields.String(dump_only=True, required=True)
     type = ma.fields.String(dump_only=True, required=True, metadata={"example": "flat"})
     city = ma.fields.String(dump_only=True, required=True, metadata={"example": "Saint-Étienne"})
-    rooms = ma.fields.List(ma.fields.Nested(RoomSchema), dump_only=True, required=True)
+    rooms = ma.fields.Nested(RoomSchema, many=True, dump_only=True, required=True)
     room_count = ma.fields.Method(
         "count_rooms", dump_only=True, required=True, metadata={"type": "integer", "example": 3}
     )

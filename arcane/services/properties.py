@@ -8,7 +8,8 @@ the whole ``rooms`` array.
 
 Reads return the stored documents as plain dicts (``as_pymongo()``: building mongoengine
 documents costs a listing more than the query does), each with its owner's public fields
-attached under ``owner`` (fetched for a whole page in one query; ``None`` when the owner is gone).
+attached under ``owner`` as a plain document too (fetched for a whole page in one query; ``None``
+when the owner is gone).
 The schemas make the representation from them.
 """
 
@@ -33,8 +34,8 @@ class OwnedProperty:
 
     id: ObjectId
     revision: int
-    # The acting user, to present the property after a write without looking its owner up.
-    owner: User
+    # The acting user's public fields, to present the property after a write without a lookup.
+    owner: dict
 
 
 # Reads
@@ -103,7 +104,7 @@ def get_owned_property(property_id: ObjectId, actor: User, *, moderation: bool =
     if document["owner"] != actor.id and not (moderation and actor.is_admin):
         raise Forbidden("Only the owner of this property can change it.")
     # A moderator only deletes, so the owner is never presented from the actor.
-    return OwnedProperty(document["_id"], document.get("revision", 0), actor)
+    return OwnedProperty(document["_id"], document.get("revision", 0), _public_owner(actor))
 
 
 def create_property(actor: User, *, name, type, city, description="", rooms=()) -> dict:
@@ -122,7 +123,7 @@ def create_property(actor: User, *, name, type, city, description="", rooms=()) 
         updated_at=now,
     )
     created.save(force_insert=True)  # validates the property and its rooms
-    return {**created.to_mongo().to_dict(), "owner": actor}
+    return {**created.to_mongo().to_dict(), "owner": _public_owner(actor)}
 
 
 def update_property(owned: OwnedProperty, changes: dict, *, expected_revision: int | None = None) -> dict:
@@ -190,9 +191,15 @@ def delete_properties_of(owner_id: ObjectId) -> int:
 def _with_owners(documents: list[dict]) -> list[dict]:
     """The documents with their owners' public fields under ``owner``, fetched in one query."""
     owner_ids = list({document["owner"] for document in documents})
-    owners = User.objects(id__in=owner_ids).only(*PUBLIC_OWNER_FIELDS).in_bulk(owner_ids) if owner_ids else {}
+    public = User.objects(id__in=owner_ids).only(*PUBLIC_OWNER_FIELDS).as_pymongo()
+    owners = public.in_bulk(owner_ids) if owner_ids else {}
     # An owner deleted a moment ago (their listings are being swept) leaves ``owner`` None.
     return [{**document, "owner": owners.get(document["owner"])} for document in documents]
+
+
+def _public_owner(user: User) -> dict:
+    """A user's public fields, as ``_with_owners`` attaches them."""
+    return {"_id": user.id, **{field: getattr(user, field) for field in PUBLIC_OWNER_FIELDS}}
 
 
 def _find(property_id: ObjectId, *fields: str) -> dict:

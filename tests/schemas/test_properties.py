@@ -4,7 +4,6 @@ import datetime as dt
 
 from bson import ObjectId
 
-from arcane.models import User
 from arcane.schemas.properties import PropertySchema, RoomSchema
 
 MOMENT = dt.datetime(2026, 5, 17, 9, 30, 12, 345000, tzinfo=dt.UTC)
@@ -16,7 +15,7 @@ ROOM = {
     "floor": None,
     "features": [],
 }
-OWNER = User(id=ObjectId("6750c3e2a1b2c3d4e5f60717"), first_name="Inès", last_name="Moreau")
+OWNER = {"_id": ObjectId("6750c3e2a1b2c3d4e5f60717"), "first_name": "Inès", "last_name": "Moreau"}
 STORED = {
     "_id": ObjectId("6750c3e2a1b2c3d4e5f60718"),
     "name": "Bright flat",
