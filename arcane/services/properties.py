@@ -123,7 +123,7 @@ def create_property(actor: User, *, name, type, city, description="", rooms=()) 
         updated_at=now,
     )
     created.save(force_insert=True)  # validates the property and its rooms
-    return {**created.to_mongo().to_dict(), "owner": _public_owner(actor)}
+    return {**created.to_mongo(), "owner": _public_owner(actor)}
 
 
 def update_property(owned: OwnedProperty, changes: dict, *, expected_revision: int | None = None) -> dict:
