@@ -204,8 +204,10 @@ def _public_owner(user: User) -> dict:
 
 def _find(property_id: ObjectId, *fields: str) -> dict:
     """The stored property (only the given fields, when some are given), or NotFound."""
-    found = Property.objects(id=property_id)
-    document = (found.only(*fields) if fields else found).as_pymongo().first()
+    found = Property.objects(id=property_id).as_pymongo()
+    # Iterated rather than first(): each queryset method copies the queryset, which costs more
+    # than the lookup by id on the hottest read (one property).
+    document = next(iter(found.only(*fields) if fields else found), None)
     if document is None:
         raise NotFound("Property not found.")
     return document
