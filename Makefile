@@ -61,7 +61,7 @@ check-deploy: ## Lint the Dockerfile, compose file and Terraform (tools in .venv
 
 check-docs: $(VENV)/.installed-docs chromium ## Lint the OpenAPI document, generate a client, render both docs pages in Chromium
 	@command -v npx >/dev/null || { echo "check-docs needs Node.js 18+ with npx (Debian: apt-get install nodejs npm)"; exit 1; }
-	CHROMIUM=$(CHROMIUM) $(BIN)/python scripts/check_docs.py
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m scripts.check_docs
 
 chromium: ## Install Debian's Chromium for check-docs if it is missing (as root), or say how to
 	@command -v $(CHROMIUM) >/dev/null && exit 0; \
