@@ -48,6 +48,7 @@ check "checkov: terraform/ (skips: terraform/.checkov.yaml)" \
   "$BIN/checkov" --directory terraform --config-file terraform/.checkov.yaml
 check "shellcheck: boot script (terraform/user_data.sh.tftpl, rendered)" render_user_data
 check "shellcheck: scripts/check_deploy.sh, .ci/run" "$BIN/shellcheck" scripts/check_deploy.sh .ci/run
+check "actionlint: .github/workflows" "$BIN/actionlint" -shellcheck "$BIN/shellcheck" -pyflakes ""
 
 if ((${#failed[@]})); then
   printf 'check-deploy: %d check(s) failed: %s\n' "${#failed[@]}" "$(IFS=,; echo "${failed[*]}")"
