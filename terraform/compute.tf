@@ -17,6 +17,9 @@ resource "aws_launch_template" "api" {
     log_group           = aws_cloudwatch_log_group.app.name
     jwt_parameter       = aws_ssm_parameter.jwt_secret_key.name
     mongodb_parameter   = aws_ssm_parameter.mongodb_uri.name
+    redis_parameter     = aws_ssm_parameter.redis_auth_token.name
+    redis_host          = aws_elasticache_replication_group.limits.primary_endpoint_address
+    redis_port          = local.redis_port
     worker_class        = var.worker_class
     log_level           = var.log_level
     app_port            = local.app_port

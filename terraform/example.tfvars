@@ -18,6 +18,9 @@ docdb_instance_count        = 2
 docdb_backup_retention_days = 7
 deletion_protection         = true
 
+redis_node_type = "cache.t4g.micro"
+redis_multi_az  = true
+
 tags = {
   CostCenter = "listings"
 }

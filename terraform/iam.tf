@@ -1,4 +1,4 @@
-# What an instance may do: read its two parameters (and decrypt them), write its container's logs,
+# What an instance may do: read its three parameters (and decrypt them), write its container's logs,
 # and pull the image from ECR when it lives there. Nothing else.
 data "aws_iam_policy_document" "instance_assume" {
   statement {
@@ -28,6 +28,7 @@ data "aws_iam_policy_document" "instance" {
     resources = [
       aws_ssm_parameter.jwt_secret_key.arn,
       aws_ssm_parameter.mongodb_uri.arn,
+      aws_ssm_parameter.redis_auth_token.arn,
     ]
   }
 

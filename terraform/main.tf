@@ -39,4 +39,5 @@ locals {
   https      = var.certificate_arn != null
   app_port   = 5222
   db_port    = 27017
+  redis_port = 6379
 }

@@ -18,11 +18,17 @@ output "documentdb_reader_endpoint" {
   value       = aws_docdb_cluster.this.reader_endpoint
 }
 
+output "redis_endpoint" {
+  description = "ElastiCache for Redis primary endpoint (TLS, AUTH token), where the rate limits count."
+  value       = "${aws_elasticache_replication_group.limits.primary_endpoint_address}:${local.redis_port}"
+}
+
 output "parameter_names" {
   description = "SSM parameters (SecureString) holding the service's secrets."
   value = {
-    jwt_secret_key = aws_ssm_parameter.jwt_secret_key.name
-    mongodb_uri    = aws_ssm_parameter.mongodb_uri.name
+    jwt_secret_key   = aws_ssm_parameter.jwt_secret_key.name
+    mongodb_uri      = aws_ssm_parameter.mongodb_uri.name
+    redis_auth_token = aws_ssm_parameter.redis_auth_token.name
   }
 }
 

@@ -1,4 +1,4 @@
-# The two secrets of the service, generated here and kept in SSM Parameter Store as SecureString
+# The three secrets of the service, generated here and kept in SSM Parameter Store as SecureString
 # under the environment's KMS key; the instances read them at boot, nothing else holds them.
 # random_password values are stored in the Terraform state in clear: the state backend must be
 # encrypted and access-controlled (README.md explains the choice and the alternatives).
@@ -10,6 +10,12 @@ resource "random_password" "jwt_secret_key" {
 # Letters and digits only: DocumentDB refuses / " @ and the password goes into a URI.
 resource "random_password" "database" {
   length  = 40
+  special = false
+}
+
+# ElastiCache takes 16 to 128 printable characters; letters and digits also go into a URI as they are.
+resource "random_password" "redis_auth_token" {
+  length  = 64
   special = false
 }
 
@@ -27,6 +33,14 @@ resource "aws_ssm_parameter" "mongodb_uri" {
   type        = "SecureString"
   key_id      = aws_kms_key.this.arn
   value       = local.mongodb_uri
+}
+
+resource "aws_ssm_parameter" "redis_auth_token" {
+  name        = "/arcane/${var.environment}/REDIS_AUTH_TOKEN"
+  description = "AUTH token of Arcane's ElastiCache for Redis (rate-limit counters)"
+  type        = "SecureString"
+  key_id      = aws_kms_key.this.arn
+  value       = random_password.redis_auth_token.result
 }
 
 locals {

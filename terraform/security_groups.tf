@@ -1,4 +1,4 @@
-# Load balancer <- clients; service <- load balancer only; database <- service only.
+# Load balancer <- clients; service <- load balancer only; database and Redis <- service only.
 resource "aws_security_group" "alb" {
   name        = "${local.name}-alb"
   description = "Arcane load balancer: HTTP(S) from the allowed clients"
@@ -70,6 +70,15 @@ resource "aws_vpc_security_group_egress_rule" "service_to_database" {
   referenced_security_group_id = aws_security_group.database.id
 }
 
+resource "aws_vpc_security_group_egress_rule" "service_to_redis" {
+  security_group_id            = aws_security_group.service.id
+  description                  = "To ElastiCache for Redis (rate-limit counters)"
+  ip_protocol                  = "tcp"
+  from_port                    = local.redis_port
+  to_port                      = local.redis_port
+  referenced_security_group_id = aws_security_group.redis.id
+}
+
 resource "aws_security_group" "database" {
   name        = "${local.name}-database"
   description = "Arcane DocumentDB: reachable from the service instances only"
@@ -82,5 +91,20 @@ resource "aws_vpc_security_group_ingress_rule" "database_from_service" {
   ip_protocol                  = "tcp"
   from_port                    = local.db_port
   to_port                      = local.db_port
+  referenced_security_group_id = aws_security_group.service.id
+}
+
+resource "aws_security_group" "redis" {
+  name        = "${local.name}-redis"
+  description = "Arcane ElastiCache for Redis: reachable from the service instances only"
+  vpc_id      = aws_vpc.this.id
+}
+
+resource "aws_vpc_security_group_ingress_rule" "redis_from_service" {
+  security_group_id            = aws_security_group.redis.id
+  description                  = "Redis protocol (TLS) from the service instances"
+  ip_protocol                  = "tcp"
+  from_port                    = local.redis_port
+  to_port                      = local.redis_port
   referenced_security_group_id = aws_security_group.service.id
 }

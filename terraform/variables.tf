@@ -223,6 +223,34 @@ variable "docdb_backup_retention_days" {
   }
 }
 
+variable "redis_engine_version" {
+  description = "ElastiCache for Redis engine version (the rate-limit counters)."
+  type        = string
+  default     = "7.1"
+
+  validation {
+    condition     = can(regex("^7\\.[0-9]+$", var.redis_engine_version))
+    error_message = "The engine version must be a Redis 7 version such as 7.1 (the parameter group is default.redis7)."
+  }
+}
+
+variable "redis_node_type" {
+  description = "ElastiCache node type of the rate-limit store."
+  type        = string
+  default     = "cache.t4g.micro"
+
+  validation {
+    condition     = startswith(var.redis_node_type, "cache.")
+    error_message = "The node type must start with cache. (e.g. cache.t4g.micro, cache.m7g.large)."
+  }
+}
+
+variable "redis_multi_az" {
+  description = "A Redis primary and a replica in the other zone with automatic failover (true), or one node that cannot fail over (false, cheaper: staging)."
+  type        = bool
+  default     = true
+}
+
 variable "deletion_protection" {
   description = "Protect the DocumentDB cluster and the load balancer from deletion; turn off only to tear the environment down."
   type        = bool
