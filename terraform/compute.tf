@@ -13,7 +13,7 @@ resource "aws_launch_template" "api" {
   user_data = base64encode(templatefile("${path.module}/user_data.sh.tftpl", {
     region              = var.region
     image               = var.image
-    ecr_registry        = var.ecr_repository_arn == null ? "" : split("/", var.image)[0]
+    ecr_registry        = local.ecr_registry
     log_group           = aws_cloudwatch_log_group.app.name
     jwt_parameter       = aws_ssm_parameter.jwt_secret_key.name
     mongodb_parameter   = aws_ssm_parameter.mongodb_uri.name

@@ -3,9 +3,14 @@ region             = "eu-west-3"
 availability_zones = ["eu-west-3a", "eu-west-3b"]
 environment        = "production"
 image              = "123456789012.dkr.ecr.eu-west-3.amazonaws.com/arcane:1.0.0"
-
-ecr_repository_arn = "arn:aws:ecr:eu-west-3:123456789012:repository/arcane"
 certificate_arn    = "arn:aws:acm:eu-west-3:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+
+# This stack creates the repository the image is pushed to (terraform output ecr_repository_url).
+# A staging stack in the same account pulls from production's instead:
+#   create_ecr_repository = false
+#   ecr_repository_arn    = "arn:aws:ecr:eu-west-3:123456789012:repository/arcane"
+create_ecr_repository = true
+ecr_images_kept       = 30
 
 instance_type        = "t3.small"
 asg_min_size         = 2

@@ -53,8 +53,9 @@ data "aws_iam_policy_document" "instance" {
     resources = ["${aws_cloudwatch_log_group.app.arn}:*"]
   }
 
+  # Known at plan time even when the repository is created in the same apply.
   dynamic "statement" {
-    for_each = var.ecr_repository_arn == null ? [] : [var.ecr_repository_arn]
+    for_each = var.create_ecr_repository || var.ecr_repository_arn != null ? [1] : []
 
     content {
       sid = "PullTheImage"
@@ -63,12 +64,12 @@ data "aws_iam_policy_document" "instance" {
         "ecr:BatchGetImage",
         "ecr:GetDownloadUrlForLayer",
       ]
-      resources = [statement.value]
+      resources = [local.ecr_repository_arn]
     }
   }
 
   dynamic "statement" {
-    for_each = var.ecr_repository_arn == null ? [] : [var.ecr_repository_arn]
+    for_each = var.create_ecr_repository || var.ecr_repository_arn != null ? [1] : []
 
     content {
       sid       = "LogInToEcr"

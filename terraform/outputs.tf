@@ -3,6 +3,11 @@ output "url" {
   value       = "${local.https ? "https" : "http"}://${aws_lb.this.dns_name}"
 }
 
+output "ecr_repository_url" {
+  description = "Where to push the image (docker push URL:TAG), when this stack created the repository."
+  value       = var.create_ecr_repository ? aws_ecr_repository.api[0].repository_url : null
+}
+
 output "load_balancer_dns_name" {
   description = "DNS name of the load balancer, for a CNAME or an alias record."
   value       = aws_lb.this.dns_name

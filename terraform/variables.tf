@@ -41,14 +41,47 @@ variable "image" {
   }
 }
 
+variable "create_ecr_repository" {
+  description = "Create the image's ECR repository in this stack (immutable tags, scan on push, KMS, lifecycle policy); false to use one from another stack (ecr_repository_arn) or a public registry."
+  type        = bool
+  default     = true
+}
+
+variable "ecr_repository_name" {
+  description = "Name of the ECR repository created when create_ecr_repository is true."
+  type        = string
+  default     = "arcane"
+
+  validation {
+    condition     = can(regex("^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$", var.ecr_repository_name)) && length(var.ecr_repository_name) <= 256
+    error_message = "The repository name must be lowercase letters, digits and . _ - / separators (ECR's rules)."
+  }
+}
+
+variable "ecr_images_kept" {
+  description = "Images the repository keeps, newest first, before its lifecycle policy expires older ones: the depth of possible rollbacks."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.ecr_images_kept >= 5 && floor(var.ecr_images_kept) == var.ecr_images_kept
+    error_message = "Keep a whole number of at least 5 images."
+  }
+}
+
 variable "ecr_repository_arn" {
-  description = "ARN of the ECR repository holding the image, to let the instances pull from it; null for a public registry."
+  description = "ARN of an ECR repository created elsewhere (e.g. by the production stack, for staging), to let the instances pull from it; null when this stack creates its own or the image is public."
   type        = string
   default     = null
 
   validation {
     condition     = var.ecr_repository_arn == null || can(regex("^arn:aws[a-z-]*:ecr:[a-z0-9-]+:[0-9]{12}:repository/.+$", var.ecr_repository_arn))
     error_message = "The ECR repository ARN must look like arn:aws:ecr:REGION:ACCOUNT:repository/NAME."
+  }
+
+  validation {
+    condition     = var.ecr_repository_arn == null || !var.create_ecr_repository
+    error_message = "Set create_ecr_repository = false to use the repository of ecr_repository_arn."
   }
 }
 
