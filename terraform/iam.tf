@@ -1,5 +1,6 @@
 # What an instance may do: read its three parameters (and decrypt them), write its container's logs,
-# and pull the image from ECR when it lives there. Nothing else.
+# pull the image from ECR when it lives there, and, with enable_session_manager, answer Session
+# Manager and Run Command (the operators' only way in: no SSH, no inbound port). Nothing else.
 data "aws_iam_policy_document" "instance_assume" {
   statement {
     actions = ["sts:AssumeRole"]
@@ -85,9 +86,53 @@ resource "aws_iam_role_policy" "instance" {
   policy = data.aws_iam_policy_document.instance.json
 }
 
-resource "aws_iam_role_policy_attachment" "session_manager" {
+# Scoped in place of AmazonSSMManagedInstanceCore, which also grants ssm:GetParameter on every
+# parameter of the account: the agent registers, opens session channels and takes Run Command
+# messages; and the one-shot create-admin command may read the first administrator's password
+# parameter, when an operator has put one there (docs/deployment.md).
+data "aws_iam_policy_document" "session_manager" {
+  statement {
+    sid       = "RegisterWithSystemsManager"
+    actions   = ["ssm:UpdateInstanceInformation"]
+    resources = ["arn:${local.partition}:ec2:${var.region}:${local.account_id}:instance/*"]
+  }
+
+  # These channel and message actions have no resource-level permissions: "*" is their only form.
+  statement {
+    sid = "OpenSessionManagerChannels"
+    actions = [
+      "ssmmessages:CreateControlChannel",
+      "ssmmessages:CreateDataChannel",
+      "ssmmessages:OpenControlChannel",
+      "ssmmessages:OpenDataChannel",
+    ]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "ReceiveRunCommands"
+    actions = [
+      "ec2messages:AcknowledgeMessage",
+      "ec2messages:DeleteMessage",
+      "ec2messages:FailMessage",
+      "ec2messages:GetEndpoint",
+      "ec2messages:GetMessages",
+      "ec2messages:SendReply",
+    ]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "ReadTheFirstAdministratorsPassword"
+    actions   = ["ssm:GetParameter"]
+    resources = ["arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter${local.admin_password_parameter}"]
+  }
+}
+
+resource "aws_iam_role_policy" "session_manager" {
   count = var.enable_session_manager ? 1 : 0
 
-  role       = aws_iam_role.instance.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
+  name   = "session-manager"
+  role   = aws_iam_role.instance.id
+  policy = data.aws_iam_policy_document.session_manager.json
 }

@@ -40,4 +40,7 @@ locals {
   app_port   = 5222
   db_port    = 27017
   redis_port = 6379
+
+  # Not created here: an operator puts it for the first administrator and deletes it after.
+  admin_password_parameter = "/arcane/${var.environment}/ADMIN_PASSWORD"
 }

@@ -291,9 +291,9 @@ variable "deletion_protection" {
 }
 
 variable "enable_session_manager" {
-  description = "Attach AmazonSSMManagedInstanceCore for shell access through Session Manager (it also grants ssm:GetParameter on every parameter)."
+  description = "Let operators reach the instances through Session Manager and Run Command (no SSH, no inbound port): a scoped policy on the instance role, not AmazonSSMManagedInstanceCore, which would also grant ssm:GetParameter on every parameter."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "tags" {
