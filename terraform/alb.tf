@@ -34,9 +34,10 @@ resource "aws_lb_listener" "http" {
   port              = 80
   protocol          = "HTTP"
 
+  # With a certificate everything is redirected to HTTPS; without one this listener serves the API,
+  # through the rules below, and answers anything else with the 404 of the service's error shape.
   default_action {
-    type             = local.https ? "redirect" : "forward"
-    target_group_arn = local.https ? null : aws_lb_target_group.api.arn
+    type = local.https ? "redirect" : "fixed-response"
 
     dynamic "redirect" {
       for_each = local.https ? [1] : []
@@ -45,6 +46,16 @@ resource "aws_lb_listener" "http" {
         port        = "443"
         protocol    = "HTTPS"
         status_code = "HTTP_301"
+      }
+    }
+
+    dynamic "fixed_response" {
+      for_each = local.https ? [] : [1]
+
+      content {
+        content_type = "application/json"
+        message_body = local.not_found_body
+        status_code  = "404"
       }
     }
   }
@@ -60,7 +71,64 @@ resource "aws_lb_listener" "https" {
   certificate_arn   = var.certificate_arn
 
   default_action {
+    type = "fixed-response"
+
+    fixed_response {
+      content_type = "application/json"
+      message_body = local.not_found_body
+      status_code  = "404"
+    }
+  }
+}
+
+# What the internet may reach, on the listener that serves the API. /metrics (request counts and
+# latencies per route) is for the operators only: scraped on the instance itself, or through a
+# Session Manager port forward (docs/deployment.md). Its rule comes first and answers 404 whatever
+# the forward rules below say. The forward rules are an allow-list of the public paths, not a
+# catch-all: the balancer matches the raw path, without decoding it, while the service decodes it
+# (`/%6Detrics` is `/metrics` to gunicorn), so a deny rule alone would let an encoded path through.
+locals {
+  api_listener_arn = local.https ? aws_lb_listener.https[0].arn : aws_lb_listener.http.arn
+  public_paths     = ["/api/*", "/docs", "/docs/*", "/", "/health", "/ready"]
+  not_found_body   = jsonencode({ code = 404, status = "Not Found", message = "Resource not found." })
+}
+
+resource "aws_lb_listener_rule" "metrics_not_public" {
+  listener_arn = local.api_listener_arn
+  priority     = 1
+
+  action {
+    type = "fixed-response"
+
+    fixed_response {
+      content_type = "application/json"
+      message_body = local.not_found_body
+      status_code  = "404"
+    }
+  }
+
+  condition {
+    path_pattern {
+      values = ["/metrics*"]
+    }
+  }
+}
+
+# At most three patterns per condition: one rule per group of three.
+resource "aws_lb_listener_rule" "public_paths" {
+  count = length(chunklist(local.public_paths, 3))
+
+  listener_arn = local.api_listener_arn
+  priority     = 10 + count.index
+
+  action {
     type             = "forward"
     target_group_arn = aws_lb_target_group.api.arn
+  }
+
+  condition {
+    path_pattern {
+      values = chunklist(local.public_paths, 3)[count.index]
+    }
   }
 }
