@@ -2,6 +2,7 @@
 
     python scripts/check_deploy.py compose [docker-compose.yml]
     python scripts/check_deploy.py terraform [terraform/]
+    python scripts/check_deploy.py exposure [terraform/]
     python scripts/check_deploy.py user-data terraform/user_data.sh.tftpl
 
 compose: every depends_on names a service that exists and is started with it (a service in a
@@ -10,6 +11,12 @@ Dockerfile.
 terraform: every .tf and .tfvars file parses (python-hcl2) and is laid out as `terraform fmt` would: two-space
 indentation by bracket depth, the `=` of consecutive one-line arguments aligned, one space after
 it, no tabs or trailing spaces (terraform itself cannot be installed here).
+
+exposure: what the internet may reach in the Terraform stack, which checkov does not model: no
+listener forwards by default, every forward rule is limited to path patterns that match neither
+/metrics nor a percent-encoded spelling of it, a rule answering /metrics* with a fixed response
+comes before every forward rule, the instances admit traffic from the load balancer only, the
+database and Redis from the instances only, and the boot script hands the instances a TLS Redis URI.
 
 user-data: prints the boot script with every template variable replaced by a placeholder and
 every template directive line removed (both branches kept), for shellcheck.
@@ -188,6 +195,111 @@ def terraform_problems(directory: Path) -> tuple[list[str], int]:
     return problems, len(files)
 
 
+# What must never be forwarded: /metrics as the service routes it, whatever its spelling on the wire.
+METRICS_PROBES = ("/metrics", "/metrics/", "/metrics?x", "/%6Detrics", "/%2Fmetrics", "/x/../metrics")
+
+
+def merged(directory: Path) -> dict[str, list]:
+    """Every top-level block of the .tf files under directory: {"resource": [...], "locals": [...]}."""
+    blocks: dict[str, list] = {}
+    for path in sorted(directory.rglob("*.tf")):
+        for kind, entries in hcl2.loads(path.read_text()).items():
+            blocks.setdefault(kind, []).extend(entries)
+    return blocks
+
+
+def resources_of(blocks: dict[str, list], kind: str) -> dict[str, dict]:
+    """The resources of one type, by name."""
+    return {name: body for entry in blocks.get("resource", []) for name, body in entry.get(kind, {}).items()}
+
+
+def first(body: dict, key: str, default=None):
+    """One argument of a parsed block (python-hcl2 wraps each in a list)."""
+    value = body.get(key, [default])
+    return value[0] if isinstance(value, list) and value else value
+
+
+def alb_pattern_matches(pattern: str, path: str) -> bool:
+    """The load balancer's path-pattern test: case-sensitive, * any run, ? one character, on the raw path."""
+    regex = "".join(".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern)
+    return re.fullmatch(regex, path.split("?", 1)[0]) is not None
+
+
+def forwarded_patterns(rule: dict, local_values: dict) -> list[str] | None:
+    """The path patterns a forward rule matches, or None when it has no path condition."""
+    patterns = []
+    for condition in rule.get("condition", []):
+        for path_pattern in condition.get("path_pattern", []):
+            values = first(path_pattern, "values")
+            if isinstance(values, str):  # an expression: the local list it slices
+                names = re.findall(r"local\.([a-z_]+)", values)
+                values = [pattern for name in names for pattern in local_values.get(name, [])]
+            patterns.extend(values or [])
+    return patterns or None
+
+
+def priority_floor(rule: dict) -> int:
+    """The lowest priority a rule (or a counted rule's first copy) takes."""
+    priority = first(rule, "priority")
+    return priority if isinstance(priority, int) else int(re.search(r"\d+", str(priority)).group())
+
+
+SECURITY_GROUP = re.compile(r"aws_security_group\.([a-z_]+)\.id")
+# Who may reach whom: the instances from the load balancer, the data stores from the instances.
+INGRESS_SOURCES = {"service": "alb", "database": "service", "redis": "service"}
+
+
+def ingress_problems(blocks: dict[str, list]) -> list[str]:
+    """Ingress rules of the instances and the data stores that admit anything but their one source."""
+    problems = []
+    for name, rule in resources_of(blocks, "aws_vpc_security_group_ingress_rule").items():
+        target = SECURITY_GROUP.search(str(first(rule, "security_group_id")))
+        if not target or target.group(1) not in INGRESS_SOURCES:
+            continue
+        wanted = INGRESS_SOURCES[target.group(1)]
+        source = SECURITY_GROUP.search(str(first(rule, "referenced_security_group_id")))
+        if not source or source.group(1) != wanted or {"cidr_ipv4", "cidr_ipv6", "prefix_list_id"} & rule.keys():
+            problems.append(f"aws_vpc_security_group_ingress_rule.{name}: {target.group(1)} must admit {wanted} only")
+    return problems
+
+
+def exposure_problems(directory: Path) -> list[str]:
+    """Ways the stack would expose /metrics or a data store, one sentence each."""
+    blocks = merged(directory)
+    local_values = {name: first(entry, name) for entry in blocks.get("locals", []) for name in entry}
+    problems = []
+    for name, listener in resources_of(blocks, "aws_lb_listener").items():
+        if any("forward" in str(first(action, "type")) for action in listener.get("default_action", [])):
+            problems.append(f"aws_lb_listener.{name}: its default action forwards; forward the public paths by rule")
+    deny_priorities, forward_priorities = [], []
+    for name, rule in resources_of(blocks, "aws_lb_listener_rule").items():
+        action_types = " ".join(str(first(action, "type")) for action in rule.get("action", []))
+        patterns = forwarded_patterns(rule, local_values)
+        if "forward" not in action_types:
+            if action_types == "fixed-response" and "/metrics*" in (patterns or []):
+                deny_priorities.append(priority_floor(rule))
+            continue
+        forward_priorities.append(priority_floor(rule))
+        if patterns is None:
+            problems.append(f"aws_lb_listener_rule.{name}: forwards without a path condition")
+        for pattern in patterns or []:
+            leaks = [probe for probe in METRICS_PROBES if alb_pattern_matches(pattern, probe)]
+            if leaks:
+                problems.append(f"aws_lb_listener_rule.{name}: pattern {pattern!r} forwards {', '.join(leaks)}")
+    if not deny_priorities:
+        problems.append("no listener rule answers /metrics* with a fixed response")
+    elif forward_priorities and min(deny_priorities) >= min(forward_priorities):
+        problems.append(
+            f"the /metrics* rule (priority {min(deny_priorities)}) must come before "
+            f"the forward rules (from {min(forward_priorities)})"
+        )
+    problems.extend(ingress_problems(blocks))
+    user_data = directory / "user_data.sh.tftpl"
+    if user_data.is_file() and "RATELIMIT_STORAGE_URI=rediss://" not in user_data.read_text():
+        problems.append(f"{user_data}: the instances get no TLS (rediss://) RATELIMIT_STORAGE_URI")
+    return problems
+
+
 TEMPLATE_DIRECTIVE = re.compile(r"^\s*%\{[^}]*\}\s*$\n?", re.MULTILINE)
 TEMPLATE_VARIABLE = re.compile(r"(?<!\$)\$\{\s*([a-z_][a-z0-9_]*)\s*\}")
 
@@ -213,6 +325,10 @@ def main(argv: list[str]) -> int:
         success = f"{target}: {count} .tf and .tfvars files parse and follow terraform fmt's layout"
         if not count:
             problems.append(f"{target}: no .tf file found")
+    elif kind == "exposure":
+        target = Path(argv[1] if len(argv) > 1 else "terraform")
+        problems = exposure_problems(target)
+        success = f"{target}: /metrics stays behind the load balancer, the data stores behind the instances"
     else:
         print(__doc__.strip(), file=sys.stderr)
         return 2

@@ -46,6 +46,8 @@ check "compose: depends_on targets, env files, build targets" "$BIN/python" scri
 check "python-hcl2 + terraform fmt layout: terraform/" "$BIN/python" scripts/check_deploy.py terraform terraform
 check "checkov: terraform/ (skips: terraform/.checkov.yaml)" \
   "$BIN/checkov" --directory terraform --config-file terraform/.checkov.yaml
+check "exposure: /metrics and the data stores unreachable from the internet (terraform/)" \
+  "$BIN/python" scripts/check_deploy.py exposure terraform
 check "shellcheck: boot script (terraform/user_data.sh.tftpl, rendered)" render_user_data
 check "shellcheck: scripts/check_deploy.sh, .ci/run" "$BIN/shellcheck" scripts/check_deploy.sh .ci/run
 check "actionlint: .github/workflows" "$BIN/actionlint" -shellcheck "$BIN/shellcheck" -pyflakes ""
