@@ -69,21 +69,21 @@ class Settings:
         values = {
             "env": env,
             "mongodb_uri": environ.get("MONGODB_URI", "").strip() or EMBEDDED_URI,
-            "mongodb_timeout_ms": _integer(environ, "MONGODB_TIMEOUT_MS", 2000, minimum=100),
+            "mongodb_timeout_ms": read_integer(environ, "MONGODB_TIMEOUT_MS", 2000, minimum=100),
             "jwt_secret_key": environ.get("JWT_SECRET_KEY", ""),
-            "access_token_minutes": _integer(environ, "JWT_ACCESS_TOKEN_MINUTES", 15, minimum=1),
-            "refresh_token_days": _integer(environ, "JWT_REFRESH_TOKEN_DAYS", 30, minimum=1),
-            "debug": _boolean(environ, "ARCANE_DEBUG", False),
+            "access_token_minutes": read_integer(environ, "JWT_ACCESS_TOKEN_MINUTES", 15, minimum=1),
+            "refresh_token_days": read_integer(environ, "JWT_REFRESH_TOKEN_DAYS", 30, minimum=1),
+            "debug": read_boolean(environ, "ARCANE_DEBUG", False),
             "log_level": environ.get("LOG_LEVEL", "INFO").strip().upper(),
-            "seed_demo_data": _boolean(environ, "SEED_DEMO_DATA", env == "local"),
+            "seed_demo_data": read_boolean(environ, "SEED_DEMO_DATA", env == "local"),
             "cors_origins": tuple(
                 origin.strip() for origin in environ.get("CORS_ORIGINS", "").split(",") if origin.strip()
             ),
-            "login_account_limit": _rate(environ, "LOGIN_ACCOUNT_LIMIT", "5 per 15 minutes"),
-            "login_address_limit": _rate(environ, "LOGIN_ADDRESS_LIMIT", "20 per 15 minutes"),
-            "property_creation_limit": _rate(environ, "PROPERTY_CREATION_LIMIT", "60 per hour"),
+            "login_account_limit": read_rate(environ, "LOGIN_ACCOUNT_LIMIT", "5 per 15 minutes"),
+            "login_address_limit": read_rate(environ, "LOGIN_ADDRESS_LIMIT", "20 per 15 minutes"),
+            "property_creation_limit": read_rate(environ, "PROPERTY_CREATION_LIMIT", "60 per hour"),
             "ratelimit_storage_uri": environ.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://",
-            "proxy_hops": _integer(environ, "PROXY_HOPS", 0, minimum=0),
+            "proxy_hops": read_integer(environ, "PROXY_HOPS", 0, minimum=0),
         }
         if env == "test":
             # Cheap hashing keeps the suite fast; the hashing code path stays the same.
@@ -119,7 +119,8 @@ class Settings:
             raise SettingsError("unsafe production settings: " + "; ".join(problems))
 
 
-def _integer(environ: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+def read_integer(environ: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+    """The integer in the variable, the default when it is unset or blank; SettingsError otherwise."""
     raw = environ.get(name, "").strip()
     if not raw:
         return default
@@ -132,7 +133,8 @@ def _integer(environ: Mapping[str, str], name: str, default: int, *, minimum: in
     return value
 
 
-def _rate(environ: Mapping[str, str], name: str, default: str) -> str:
+def read_rate(environ: Mapping[str, str], name: str, default: str) -> str:
+    """A rate limit in the limits library's notation ("5 per 15 minutes")."""
     raw = environ.get(name, "").strip() or default
     try:
         parse_many(raw)
@@ -141,7 +143,8 @@ def _rate(environ: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
-def _boolean(environ: Mapping[str, str], name: str, default: bool) -> bool:
+def read_boolean(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    """A yes/no word (true, 1, on... or false, 0, off...), the default when it is unset."""
     raw = environ.get(name)
     if raw is None:
         return default

@@ -10,9 +10,10 @@ its own, and it does, after MONGODB_TIMEOUT_MS.
 
 import os
 
+from arcane.settings import EMBEDDED_SCHEME, EMBEDDED_URI, SettingsError, read_integer
+
 DEFAULT_HOST = "0.0.0.0"  # noqa: S104 (the container's port is published; the host decides exposure)
 DEFAULT_PORT = "5222"
-EMBEDDED_SCHEME = "mongomock://"
 # meinheld is the project's worker (arcane.workers.MeinheldWorker, meinheld with a master that
 # survives a worker's death); gthread is gunicorn's threaded worker. meinheld is the default: in
 # the benchmark (README, Performance) it served more requests per second on every operation but
@@ -22,12 +23,7 @@ DEFAULT_WORKER_CLASS = "meinheld"
 
 
 def _positive_integer(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{name} must be a positive integer, not {raw!r}")
-    return int(raw)
+    return read_integer(os.environ, name, default, minimum=1)
 
 
 def _cpu_count() -> int:
@@ -44,7 +40,7 @@ def _cpu_count() -> int:
 
 
 def _embedded_database() -> bool:
-    return (os.environ.get("MONGODB_URI", "").strip() or EMBEDDED_SCHEME).startswith(EMBEDDED_SCHEME)
+    return (os.environ.get("MONGODB_URI", "").strip() or EMBEDDED_URI).startswith(EMBEDDED_SCHEME)
 
 
 def _workers() -> tuple[int, str]:
@@ -72,7 +68,7 @@ def _workers() -> tuple[int, str]:
 def _worker_class() -> str:
     name = os.environ.get("ARCANE_WORKER_CLASS", "").strip().lower() or DEFAULT_WORKER_CLASS
     if name not in WORKER_CLASSES:
-        raise ValueError(f"ARCANE_WORKER_CLASS must be one of {', '.join(WORKER_CLASSES)}, not {name!r}")
+        raise SettingsError(f"ARCANE_WORKER_CLASS must be one of {', '.join(WORKER_CLASSES)}, not {name!r}")
     return WORKER_CLASSES[name]
 
 

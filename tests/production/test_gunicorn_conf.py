@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from arcane.settings import SettingsError
+
 CONFIG = Path(__file__).resolve().parents[2] / "config" / "gunicorn.conf.py"
 VARIABLES = (
     "HOST",
@@ -80,5 +82,5 @@ def test_gthread_can_be_chosen(monkeypatch):
     [("ARCANE_WORKER_CLASS", "eventlet"), ("GUNICORN_WORKERS", "0"), ("WEB_CONCURRENCY", "many")],
 )
 def test_bad_values_fail_fast(monkeypatch, variable, value):
-    with pytest.raises(ValueError, match=variable):
+    with pytest.raises(SettingsError, match=variable):
         load_config(monkeypatch, MONGODB_URI=REAL_URI, **{variable: value})
