@@ -22,6 +22,8 @@ from tests import factories
 
 REAL_MONGODB_URI = os.environ.get("ARCANE_TEST_MONGODB_URI", "").strip()
 real_mongodb_only = pytest.mark.skipif(not REAL_MONGODB_URI, reason="needs ARCANE_TEST_MONGODB_URI (a real MongoDB)")
+# A JWT key the production profile accepts: long, varied, and in no list of known weak secrets.
+STRONG_SECRET = "k3Yq9vX2pL7mN4bR8tW1zC6fH0jD5sGa"
 
 
 def throwaway_database_uri() -> str:

@@ -1,8 +1,8 @@
 import pytest
 
 from arcane.settings import EMBEDDED_URI, Settings, SettingsError
+from tests.conftest import STRONG_SECRET
 
-STRONG_SECRET = "k3Yq9vX2pL7mN4bR8tW1zC6fH0jD5sGa"
 REAL_URI = "mongodb://db.internal:27017/arcane"
 
 

@@ -12,9 +12,9 @@ import pytest
 
 from arcane import create_app, database
 from arcane.settings import Settings, SettingsError
+from tests.conftest import STRONG_SECRET
 from tests.factories import assert_error
 
-STRONG_SECRET = "k3Yq9vX2pL7mN4bR8tW1zC6fH0jD5sGa"
 # A database that refuses connections at once: the production app starts and reports it unready.
 UNREACHABLE_DATABASE = "mongodb://127.0.0.1:1/arcane"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
