@@ -44,7 +44,7 @@ COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 # Owned by root and read-only for the service user.
 COPY config/gunicorn.conf.py config/
-COPY scripts/seed.py scripts/
+COPY scripts/__init__.py scripts/seed.py scripts/
 COPY arcane arcane/
 USER 10001:10001
 EXPOSE 5222

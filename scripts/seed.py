@@ -1,20 +1,17 @@
 """Seed a MongoDB database with the property types, demo users and demo listings.
 
-    MONGODB_URI=mongodb://localhost:27017/arcane python scripts/seed.py --properties 5000
+    MONGODB_URI=mongodb://localhost:27017/arcane python -m scripts.seed --properties 5000
 
-Idempotent: running it twice leaves the same data. The demo users' credentials are in the
-README; the script refuses to put them in a production database unless told to.
+It runs ``flask --app arcane seed`` on an app built from the environment, with guard rails for
+a real database: it refuses the embedded one (it lives inside the server process: ``make run``
+seeds it itself) and, unless told to, a production one (the demo users' credentials are in the
+README). Idempotent: running it twice leaves the same data.
 """
 
 import argparse
-import pathlib
 import sys
-import time
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
-
-from arcane import database, demo, passwords
-from arcane.models import DOCUMENTS
+from arcane import cli, create_app, database
 from arcane.settings import Settings, SettingsError
 
 
@@ -28,7 +25,7 @@ def main(argv=None) -> int:
     if args.properties < 0:
         parser.error("--properties must be 0 or more")
     try:
-        settings = Settings.from_env()
+        settings = Settings.from_env(seed_demo_data=False)
     except SettingsError as error:
         print(f"seed: {error}", file=sys.stderr)
         return 2
@@ -43,17 +40,13 @@ def main(argv=None) -> int:
         print("seed: refusing to add demo users to a production database (--allow-production).", file=sys.stderr)
         return 2
 
-    passwords.configure(memory_kib=settings.password_hash_memory_kib, time_cost=settings.password_hash_time_cost)
-    database.connect(settings)
-    started = time.monotonic()
-    print("seed: creating indexes", flush=True)
-    database.ensure_indexes(DOCUMENTS)
-
-    def progress(done: int, total: int) -> None:
-        print(f"seed: {done}/{total} properties ({time.monotonic() - started:.1f} s)", flush=True)
-
-    counts = demo.seed(properties=args.properties, progress=progress)
-    print(f"seed: done: {counts['users']} demo users, {counts['properties']} demo properties", flush=True)
+    # create_app creates the indexes and the property types; the command loads the rest.
+    app = create_app(settings)
+    try:
+        with app.app_context():
+            cli.seed.main(["--properties", str(args.properties)], prog_name="seed", standalone_mode=False)
+    finally:
+        database.disconnect()
     return 0
 
 
