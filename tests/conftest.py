@@ -11,10 +11,12 @@ import os
 import threading
 import urllib.parse
 import uuid
+from collections.abc import Iterator
 
 import mongoengine
 import pymongo.monitoring
 import pytest
+from flask import Flask
 
 from arcane import create_app, database
 from arcane.settings import Settings
@@ -22,13 +24,14 @@ from tests import factories
 
 REAL_MONGODB_URI = os.environ.get("ARCANE_TEST_MONGODB_URI", "").strip()
 real_mongodb_only = pytest.mark.skipif(not REAL_MONGODB_URI, reason="needs ARCANE_TEST_MONGODB_URI (a real MongoDB)")
+THROWAWAY_PREFIX = "arcane_test_"
 # A JWT key the production profile accepts: long, varied, and in no list of known weak secrets.
 STRONG_SECRET = "k3Yq9vX2pL7mN4bR8tW1zC6fH0jD5sGa"
 
 
 def throwaway_database_uri() -> str:
     """A URI naming a fresh database: on mongomock, or on the real server when one is given."""
-    name = f"arcane_test_{uuid.uuid4().hex[:12]}"
+    name = f"{THROWAWAY_PREFIX}{uuid.uuid4().hex[:12]}"
     if not REAL_MONGODB_URI:
         return f"mongomock://localhost/{name}"
     parts = urllib.parse.urlsplit(REAL_MONGODB_URI)
@@ -47,14 +50,23 @@ def settings():
     return make_settings()
 
 
+@contextlib.contextmanager
+def running_app(settings: Settings) -> Iterator[Flask]:
+    """An app for the settings; on leaving, its throw-away database is dropped and the connection closed."""
+    app = create_app(settings)
+    try:
+        yield app
+    finally:
+        db = mongoengine.get_db()
+        if not settings.embedded and db.name.startswith(THROWAWAY_PREFIX):
+            db.client.drop_database(db.name)
+        database.disconnect()
+
+
 @pytest.fixture
 def app(settings):
-    app = create_app(settings)
-    yield app
-    if not settings.embedded:
-        db = mongoengine.get_db()
-        db.client.drop_database(db.name)
-    database.disconnect()
+    with running_app(settings) as app:
+        yield app
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 from arcane.services import users
+from tests.conftest import make_settings, running_app
 from tests.factories import sign_up
 
 
@@ -51,11 +52,5 @@ def test_seed_command_loads_the_demo_data_with_progress(app, client):
 
 
 def test_make_run_profile_starts_with_demo_data():
-    from arcane import create_app, database
-    from tests.conftest import make_settings
-
-    app = create_app(make_settings(seed_demo_data=True))
-    try:
+    with running_app(make_settings(seed_demo_data=True)) as app:
         assert len(app.test_client().get("/api/v1/properties").json) == 20
-    finally:
-        database.disconnect()

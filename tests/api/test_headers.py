@@ -1,7 +1,6 @@
 import pytest
 
-from arcane import create_app, database
-from tests.conftest import make_settings
+from tests.conftest import make_settings, running_app
 from tests.factories import assert_error
 
 
@@ -46,9 +45,8 @@ def test_no_cors_headers_without_configured_origins(client):
 
 @pytest.fixture
 def cors_client():
-    app = create_app(make_settings(cors_origins=("https://app.example",)))
-    yield app.test_client()
-    database.disconnect()
+    with running_app(make_settings(cors_origins=("https://app.example",))) as app:
+        yield app.test_client()
 
 
 def test_cors_allows_the_configured_origins(cors_client):

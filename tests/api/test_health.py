@@ -1,7 +1,6 @@
 import time
 
-from arcane import create_app, database
-from tests.conftest import make_settings
+from tests.conftest import make_settings, running_app
 from tests.factories import assert_error, sign_up_form
 
 
@@ -19,9 +18,8 @@ def test_ready_pings_the_database(client):
 
 def test_a_database_that_does_not_answer_gives_503_within_the_timeout():
     # Port 9 on the loopback: nothing listens there, so every connection is refused.
-    app = create_app(make_settings(mongodb_uri="mongodb://127.0.0.1:9/arcane", mongodb_timeout_ms=300))
-    client = app.test_client()
-    try:
+    with running_app(make_settings(mongodb_uri="mongodb://127.0.0.1:9/arcane", mongodb_timeout_ms=300)) as app:
+        client = app.test_client()
         assert client.get("/health").status_code == 200
         for request in (lambda: client.get("/ready"), lambda: client.post("/api/v1/users", json=sign_up_form())):
             started = time.monotonic()
@@ -29,5 +27,3 @@ def test_a_database_that_does_not_answer_gives_503_within_the_timeout():
             # The configured 300 ms, plus generous room for a busy machine; never a hang.
             assert time.monotonic() - started < 3
             assert "database" in body["message"].lower()
-    finally:
-        database.disconnect()

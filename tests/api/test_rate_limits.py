@@ -1,7 +1,6 @@
 import pytest
 
-from arcane import create_app, database
-from tests.conftest import make_settings
+from tests.conftest import make_settings, running_app
 from tests.factories import assert_error, create_property, property_form, sign_up, signed_in_user
 
 
@@ -75,12 +74,9 @@ def test_refused_creations_do_not_use_the_quota(client, user):
 
 
 def test_limits_come_from_the_settings():
-    app = create_app(make_settings(login_account_limit="2 per minute"))
-    client = app.test_client()
-    try:
+    with running_app(make_settings(login_account_limit="2 per minute")) as app:
+        client = app.test_client()
         account = sign_up(client)
         for _ in range(2):
             sign_in(client, account["email"], "wrong password")
         assert_error(sign_in(client, account["email"], "wrong password"), 429)
-    finally:
-        database.disconnect()

@@ -26,7 +26,7 @@ import pytest
 from flask_jwt_extended import create_access_token, create_refresh_token
 
 from tests import factories
-from tests.conftest import make_settings
+from tests.conftest import make_settings, running_app
 from tests.factories import assert_error, bearer
 
 OWASP_ARGON2 = {"password_hash_memory_kib": 19456, "password_hash_time_cost": 2}
@@ -199,11 +199,9 @@ def assert_same_time(first, second, samples=30):
 @pytest.fixture
 def costly_app():
     """An app that hashes passwords at production cost, so that skipping a hash would show."""
-    from arcane import create_app, database
-
     # Timing needs many failed sign-ins: the limits stay on, out of the measurement's way.
-    yield create_app(make_settings(**OWASP_ARGON2, login_account_limit=MANY, login_address_limit=MANY))
-    database.disconnect()
+    with running_app(make_settings(**OWASP_ARGON2, login_account_limit=MANY, login_address_limit=MANY)) as app:
+        yield app
 
 
 def test_sign_in_takes_as_long_for_an_unknown_email_as_for_a_wrong_password(costly_app):

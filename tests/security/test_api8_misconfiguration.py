@@ -10,9 +10,9 @@ from collections import defaultdict
 
 import pytest
 
-from arcane import create_app, database
+from arcane import create_app
 from arcane.settings import Settings, SettingsError
-from tests.conftest import STRONG_SECRET
+from tests.conftest import STRONG_SECRET, running_app
 from tests.factories import assert_error
 
 # A database that refuses connections at once: the production app starts and reports it unready.
@@ -33,9 +33,8 @@ def production_environment(**changes):
 
 @pytest.fixture
 def production_app():
-    app = create_app(Settings.from_env(production_environment()))
-    yield app
-    database.disconnect()
+    with running_app(Settings.from_env(production_environment())) as app:
+        yield app
 
 
 def test_production_app_runs_without_debug_or_testing(production_app):
