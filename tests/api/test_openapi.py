@@ -5,21 +5,12 @@ import re
 
 import pytest
 
-HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
+from tests.openapi_document import load, operations
 
 
 @pytest.fixture
 def spec(client):
-    response = client.get("/docs/openapi.json")
-    assert response.status_code == 200
-    return response.json
-
-
-def operations(spec):
-    for path, item in spec["paths"].items():
-        for method, operation in item.items():
-            if method in HTTP_METHODS:
-                yield path, method, operation
+    return load(client)
 
 
 def test_document_declares_servers_license_and_bearer_scheme(spec):
