@@ -40,14 +40,3 @@ def test_logout_revokes_the_refresh_token(client, user):
     assert client.post("/api/v1/auth/logout", headers=bearer(user.refresh_token)).status_code == 204
     assert_error(client.post("/api/v1/auth/refresh", headers=bearer(user.refresh_token)), 401)
     assert client.get("/api/v1/users/me", headers=user.headers).status_code == 200
-
-
-def test_revoked_tokens_expire_from_the_database(app):
-    from arcane.models import RevokedToken
-
-    with app.app_context():
-        indexes = RevokedToken._get_collection().index_information()
-    ttl = [
-        (list(index["key"]), index["expireAfterSeconds"]) for index in indexes.values() if "expireAfterSeconds" in index
-    ]
-    assert ttl == [([("expires_at", 1)], 0)]

@@ -95,15 +95,6 @@ def test_simultaneous_requests_with_one_key_create_one_listing(app, user):
     assert listing_total(app.test_client()) == 1
 
 
-def test_keys_are_kept_24_hours_by_a_ttl_index(app):
-    with app.app_context():
-        indexes = IdempotencyRecord._get_collection().index_information()
-    ttl = [
-        (list(index["key"]), index["expireAfterSeconds"]) for index in indexes.values() if "expireAfterSeconds" in index
-    ]
-    assert ttl == [([("created_at", 1)], 86400)]
-
-
 def test_an_expired_key_runs_the_request_again(app, client, user):
     import datetime as dt
 
