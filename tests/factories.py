@@ -2,6 +2,8 @@
 
 import dataclasses
 import datetime as dt
+import threading
+from collections.abc import Callable
 
 import mongoengine
 
@@ -128,3 +130,20 @@ def valid_bodies(user_id: str = "") -> dict:
         "RoomCreate": room_form(),
         "RoomUpdate": room_form(name="Guest bedroom"),
     }
+
+
+def at_once(count: int, request: Callable[[int], object]) -> list:
+    """Call request(0..count-1) in as many threads, released together; the results in call order."""
+    start = threading.Barrier(count)
+    results = [None] * count
+
+    def run(number: int) -> None:
+        start.wait()
+        results[number] = request(number)
+
+    threads = [threading.Thread(target=run, args=(number,)) for number in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

@@ -1,9 +1,7 @@
-import threading
-
 import pytest
 
 from arcane.models import IdempotencyRecord
-from tests.factories import assert_error, create_property, property_form, room_form
+from tests.factories import assert_error, at_once, create_property, property_form, room_form
 
 
 def publish(client, account, key, **overrides):
@@ -77,19 +75,7 @@ def test_room_creation_is_idempotent_too(client, user):
 
 
 def test_simultaneous_requests_with_one_key_create_one_listing(app, user):
-    start = threading.Barrier(8)
-    responses = []
-
-    def publish_at_once():
-        client = app.test_client()
-        start.wait()
-        responses.append(publish(client, user, "simultaneous"))
-
-    threads = [threading.Thread(target=publish_at_once) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = at_once(8, lambda _: publish(app.test_client(), user, "simultaneous"))
     assert [response.status_code for response in responses] == [201] * 8
     assert len({response.json["id"] for response in responses}) == 1
     assert listing_total(app.test_client()) == 1

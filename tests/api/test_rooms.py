@@ -1,10 +1,8 @@
-import threading
-
 import pytest
 from bson import ObjectId
 
 from tests.conftest import real_mongodb_only
-from tests.factories import assert_error, create_property, room_form
+from tests.factories import assert_error, at_once, create_property, room_form
 
 
 @pytest.fixture
@@ -147,21 +145,11 @@ def test_concurrent_room_additions_are_all_kept(app, user, listing):
     Only meaningful on a real MongoDB: on mongomock, requests are served one at a time, so this
     passes even with a read-modify-write. The tests on the commands sent cover mongomock.
     """
-    start = threading.Barrier(20)
-    statuses = []
 
     def add_room(number):
-        client = app.test_client()
-        start.wait()
-        response = client.post(rooms_url(listing), json=room_form(name=f"Room {number}"), headers=user.headers)
-        statuses.append(response.status_code)
+        return app.test_client().post(rooms_url(listing), json=room_form(name=f"Room {number}"), headers=user.headers)
 
-    threads = [threading.Thread(target=add_room, args=(number,)) for number in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert statuses == [201] * 20
+    assert [response.status_code for response in at_once(20, add_room)] == [201] * 20
     rooms = app.test_client().get(rooms_url(listing)).json
     assert len(rooms) == 22
     assert {room["name"] for room in rooms[2:]} == {f"Room {number}" for number in range(20)}
