@@ -13,10 +13,12 @@ from bson import ObjectId
 from flask import Response, request, url_for
 from flask_jwt_extended import get_jwt_identity, jwt_required
 from flask_smorest.etag import ETAG_HEADER, IF_MATCH_HEADER, IF_NONE_MATCH_HEADER, _get_etag_ctx
+from flask_smorest.exceptions import NotModified
 from flask_smorest.pagination import PaginationMetadataSchema
 from flask_smorest.utils import resolve_schema_instance
 from webargs.flaskparser import FlaskParser, abort, is_json_request
 from werkzeug.exceptions import PreconditionFailed
+from werkzeug.http import quote_etag
 from werkzeug.routing import BaseConverter
 
 from arcane.services import idempotency
@@ -244,13 +246,33 @@ class Blueprint(flask_smorest.Blueprint):
         return wrapper
 
     def _check_precondition(self):
-        """flask-smorest answers 428 without If-Match; here plain clients may write without it."""
+        # Upstream answers 428 to a write without If-Match; here plain clients may write without it.
+        pass
+
+    def _verify_check_etag(self):
+        # Upstream warns when a write did not call check_etag; with no If-Match there is nothing to check.
+        if request.if_match:
+            super()._verify_check_etag()
 
     def check_etag(self, etag_data, etag_schema=None):
-        """Compare If-Match with the current ETag (412 on mismatch), when the client sent one."""
+        """Compare If-Match strongly with the ETag of ``etag_data`` (412 on mismatch), when the client sent one.
+
+        Upstream's answers 412 when If-Match is absent and warns on POST (adding a room honours it).
+        """
+        if etag_schema is not None:
+            etag_data = resolve_schema_instance(etag_schema).dump(etag_data)
+        # Upstream's private ETag context: marks the check done, or the etag decorator warns.
         _get_etag_ctx()["etag_checked"] = True
-        if request.if_match and self._generate_etag(etag_data) not in request.if_match:
+        if request.if_match and not request.if_match.contains(self._generate_etag(etag_data)):
             raise PreconditionFailed()
+
+    def _check_not_modified(self, etag):
+        # Upstream compares If-None-Match strongly; RFC 9110 §13.1.2 wants the weak comparison
+        # (W/"x" matches "x"), and a 304 carries the ETag (§15.4.5).
+        if request.method in self.METHODS_CHECKING_NOT_MODIFIED and request.if_none_match.contains_weak(etag):
+            not_modified = NotModified()
+            not_modified.data = {"headers": {"ETag": quote_etag(etag)}}
+            raise not_modified
 
     @staticmethod
     def honours_if_match(view):

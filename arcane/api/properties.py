@@ -17,20 +17,17 @@ blp = Blueprint(
 )
 
 
-def etag_data(property_id, revision) -> dict:
-    """What a property's ETag is computed from: it changes with every write."""
-    return {"id": str(property_id), "revision": revision}
+def checked_revision(property_id) -> int | None:
+    """Check If-Match against the property's current representation (412 when stale).
 
-
-def checked_revision(owned: properties.OwnedProperty) -> int | None:
-    """Check If-Match (412 when stale); the revision the write must still find, when one was sent."""
-    blp.check_etag(etag_data(owned.id, owned.revision))
-    return owned.revision if request.if_match else None
-
-
-def set_property_etag(document: dict) -> None:
-    """Send the property's ETag (and answer 304 to a matching If-None-Match)."""
-    blp.set_etag(etag_data(document["_id"], document["revision"]))
+    Returns the revision the write must still find, so that a write racing this one is 412 too;
+    None when the client sent no If-Match.
+    """
+    if not request.if_match:
+        return None
+    current = properties.get_property(property_id)
+    blp.check_etag(current, PropertySchema)
+    return current["revision"]
 
 
 @blp.route("")
@@ -57,9 +54,7 @@ class Properties(MethodView):
     @blp.doc(operationId="createProperty")
     def post(self, new_property):
         """Publish a property (you are its owner)"""
-        created = properties.create_property(current_user, **new_property)
-        set_property_etag(created)
-        return created
+        return properties.create_property(current_user, **new_property)
 
 
 @blp.route("/<objectid:property_id>")
@@ -69,9 +64,7 @@ class PropertyById(MethodView):
     @blp.errors(404)
     def get(self, property_id):
         """Read a property"""
-        found = properties.get_property(property_id)
-        set_property_etag(found)
-        return found
+        return properties.get_property(property_id)
 
     @blp.login_required
     @blp.etag
@@ -81,9 +74,7 @@ class PropertyById(MethodView):
     def patch(self, changes, property_id):
         """Change a property's name, description, type or city (owner only)"""
         owned = properties.get_owned_property(property_id, current_user)
-        updated = properties.update_property(owned, changes, expected_revision=checked_revision(owned))
-        set_property_etag(updated)
-        return updated
+        return properties.update_property(owned, changes, expected_revision=checked_revision(property_id))
 
     @blp.login_required
     @blp.etag
@@ -92,4 +83,4 @@ class PropertyById(MethodView):
     def delete(self, property_id):
         """Delete a property (its owner, or an administrator moderating)"""
         owned = properties.get_owned_property(property_id, current_user, moderation=True)
-        properties.delete_property(owned, expected_revision=checked_revision(owned))
+        properties.delete_property(owned, expected_revision=checked_revision(property_id))

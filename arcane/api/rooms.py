@@ -3,12 +3,19 @@
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
-from arcane.api.properties import checked_revision, set_property_etag
-from arcane.schemas.properties import RoomCreateSchema, RoomSchema, RoomUpdateSchema
+from arcane.api.properties import checked_revision
+from arcane.schemas.properties import PropertySchema, RoomCreateSchema, RoomSchema, RoomUpdateSchema
 from arcane.services import properties
 from arcane.smorest import LOCATION_HEADER, Blueprint
 
-blp = Blueprint(
+
+class RoomsBlueprint(Blueprint):
+    """Room writes change their property: they answer with its ETag, a deletion's 204 included."""
+
+    METHODS_ALLOWING_SET_ETAG = [*Blueprint.METHODS_ALLOWING_SET_ETAG, "DELETE"]
+
+
+blp = RoomsBlueprint(
     "rooms",
     __name__,
     url_prefix="/api/v1/properties/<objectid:property_id>/rooms",
@@ -37,8 +44,8 @@ class Rooms(MethodView):
     def post(self, new_room, property_id):
         """Add a room to a property (owner only)"""
         owned = properties.get_owned_property(property_id, current_user)
-        room, updated = properties.add_room(owned, new_room, expected_revision=checked_revision(owned))
-        set_property_etag(updated)
+        room, updated = properties.add_room(owned, new_room, expected_revision=checked_revision(property_id))
+        blp.set_etag(updated, PropertySchema)
         return room
 
 
@@ -58,8 +65,8 @@ class RoomById(MethodView):
     def patch(self, changes, property_id, room_id):
         """Change a room (owner only)"""
         owned = properties.get_owned_property(property_id, current_user)
-        room, updated = properties.update_room(owned, room_id, changes, expected_revision=checked_revision(owned))
-        set_property_etag(updated)
+        room, updated = properties.update_room(owned, room_id, changes, expected_revision=checked_revision(property_id))
+        blp.set_etag(updated, PropertySchema)
         return room
 
     @blp.login_required
@@ -69,4 +76,5 @@ class RoomById(MethodView):
     def delete(self, property_id, room_id):
         """Remove a room (owner only)"""
         owned = properties.get_owned_property(property_id, current_user)
-        properties.delete_room(owned, room_id, expected_revision=checked_revision(owned))
+        updated = properties.delete_room(owned, room_id, expected_revision=checked_revision(property_id))
+        blp.set_etag(updated, PropertySchema)
