@@ -129,6 +129,8 @@ def create_property(actor: User, *, name, type, city, description="", rooms=()) 
 def update_property(owned: OwnedProperty, changes: dict, *, expected_revision: int | None = None) -> dict:
     """Change any of name, description, type and city."""
     updates = {f"set__{field}": changes[field] for field in PROPERTY_FIELDS if field in changes}
+    if not updates:
+        return _unchanged(owned, expected_revision)
     if "type" in changes:
         _check_type(changes["type"])
     if "city" in changes:
@@ -160,6 +162,10 @@ def update_room(
 ) -> tuple[dict, dict]:
     """Change fields of one room in place (positional update); returns it and the property."""
     changes = {field: changes[field] for field in ROOM_FIELDS if field in changes}
+    condition = {"rooms__id": room_id}
+    if not changes:
+        updated = _unchanged(owned, expected_revision, condition)
+        return _room_in(updated, room_id), updated
     # mongoengine validates each value of an update against its field, but not the field's
     # choices: the room as it will be is validated whole first (only the changed fields are written).
     stored = _room_in(_find(owned.id, "rooms"), room_id)
@@ -168,7 +174,7 @@ def update_room(
         owned,
         {f"set__rooms__S__{field}": value for field, value in changes.items()},
         expected_revision=expected_revision,
-        condition={"rooms__id": room_id},
+        condition=condition,
     )
     return _room_in(updated, room_id), updated
 
@@ -257,6 +263,13 @@ def _modify(owned: OwnedProperty, updates: dict, *, expected_revision=None, cond
     if matched == 0:
         _explain_failure(owned, expected_revision, condition)
     return {**_find(owned.id), "owner": owned.owner}
+
+
+def _unchanged(owned: OwnedProperty, expected_revision=None, condition=None) -> dict:
+    """An empty change writes nothing (no revision, no updated_at): the property as it is, guards checked."""
+    for document in _guarded(owned, expected_revision, condition).as_pymongo():
+        return {**document, "owner": owned.owner}
+    _explain_failure(owned, expected_revision, condition)
 
 
 def _explain_failure(owned: OwnedProperty, expected_revision: int | None, condition: dict | None = None):
