@@ -76,8 +76,8 @@ class Api(flask_smorest.Api):
         return payload, error.code, headers
 
     def _register_pagination_header(self):
-        # The header carries a JSON object. flask-smorest documents it with an object schema, which
-        # in OpenAPI's "simple" header style means comma-separated keys and values, not JSON.
+        # Upstream documents X-Pagination with an object schema, which OpenAPI's "simple" header
+        # style reads as comma-separated keys and values; the header carries JSON.
         self.spec.components.schema("PaginationMetadata", schema=PaginationMetadataSchema)
         self.spec.components.header(
             "PAGINATION",
@@ -89,7 +89,7 @@ class Api(flask_smorest.Api):
         )
 
     def _register_etag_headers(self):
-        # As flask-smorest's, except that If-Match is optional (see Blueprint.check_etag).
+        # Upstream documents If-Match as required (it answers 428 without); it is optional here.
         components = self.spec.components
         components.parameter("IF_NONE_MATCH", "header", IF_NONE_MATCH_HEADER, lazy=True)
         components.parameter("IF_MATCH", "header", {**IF_MATCH_HEADER, "required": False}, lazy=True)
@@ -168,30 +168,15 @@ class Blueprint(flask_smorest.Blueprint):
         """
         return super().arguments(resolve_schema_instance(schema), *args, **kwargs)
 
-    @staticmethod
-    def login_required(func=None, *, refresh=False, any_token=False):
-        """Require a valid bearer token (an access token unless told otherwise)."""
+    def login_required(self, func=None, *, refresh=False, any_token=False):
+        """Require a valid bearer token (an access token unless told otherwise), and document it."""
 
         def decorator(view):
             protected = jwt_required(refresh=refresh, verify_type=not any_token)(view)
-            protected._apidoc = deepcopy(getattr(view, "_apidoc", {}))
-            protected._apidoc["auth"] = True
-            return protected
+            protected = self.doc(security=[{SECURITY_SCHEME: []}])(protected)
+            return self.alt_response(401, response=http.HTTPStatus(401).name)(protected)
 
         return decorator(func) if func is not None else decorator
-
-    @staticmethod
-    def errors(*status_codes):
-        """Document the error responses an operation can give besides the automatic ones."""
-
-        def decorator(view):
-            view._apidoc = deepcopy(getattr(view, "_apidoc", {}))
-            responses = view._apidoc.setdefault("manual_doc", {}).setdefault("responses", {})
-            for status_code in status_codes:
-                responses[status_code] = http.HTTPStatus(status_code).name
-            return view
-
-        return decorator
 
     @staticmethod
     def location(endpoint, **url_values_from_fields):
@@ -284,11 +269,14 @@ class Blueprint(flask_smorest.Blueprint):
         return view
 
     def _prepare_etag_doc(self, doc, doc_info, **kwargs):
+        # Upstream documents 428 on every conditional write; If-Match is optional here.
         doc = super()._prepare_etag_doc(doc, doc_info, **kwargs)
         doc.get("responses", {}).pop(428, None)
         return doc
 
     def _store_endpoint_docs(self, endpoint, obj, parameters, tags, **options):
+        # Upstream leaves operationId out (apispec has none to give); clients generated from the
+        # document name their methods after it, so each operation gets one from its verb and view.
         super()._store_endpoint_docs(endpoint, obj, parameters, tags, **options)
         for method, doc in self._docs[endpoint].items():
             if method != "parameters":
@@ -296,14 +284,10 @@ class Blueprint(flask_smorest.Blueprint):
 
     @staticmethod
     def _prepare_auth_doc(doc, doc_info, **kwargs):
+        # A doc callback (flask-smorest's private list, as BEMServer uses it): every operation gets
+        # its generated id and declares its security, none unless login_required documents some.
         doc["operationId"] = doc_info["operation_id"]
-        responses = doc.setdefault("responses", {})
-        if doc_info.get("auth"):
-            doc["security"] = [{SECURITY_SCHEME: []}]
-            responses[401] = http.HTTPStatus(401).name
-        else:
-            doc["security"] = []
-        responses.setdefault("default", "DEFAULT_ERROR")
+        doc["security"] = []
         return doc
 
 

@@ -18,7 +18,7 @@ class Token(MethodView):
     @limit_sign_in_failures_per_address
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenPairSchema)
-    @blp.errors(429)
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     @blp.doc(operationId="signIn")
     def post(self, credentials):
         """Sign in: exchange email and password for an access and a refresh token"""

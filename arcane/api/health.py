@@ -24,7 +24,7 @@ class Health(MethodView):
 @blp.route("/ready")
 class Ready(MethodView):
     @blp.response(200, StatusSchema)
-    @blp.errors(503)
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     def get(self):
         """Readiness: the database answers a ping"""
         database.ping()

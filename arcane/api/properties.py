@@ -49,7 +49,7 @@ class Properties(MethodView):
     @blp.etag
     @blp.arguments(PropertyCreateSchema)
     @blp.response(201, PropertySchema, headers=LOCATION_HEADER)
-    @blp.errors(429)
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     @blp.location("properties.PropertyById", property_id="_id")
     @blp.doc(operationId="createProperty")
     def post(self, new_property):
@@ -61,7 +61,7 @@ class Properties(MethodView):
 class PropertyById(MethodView):
     @blp.etag
     @blp.response(200, PropertySchema)
-    @blp.errors(404)
+    @blp.alt_response(404, response="NOT_FOUND")
     def get(self, property_id):
         """Read a property"""
         return properties.get_property(property_id)
@@ -70,7 +70,8 @@ class PropertyById(MethodView):
     @blp.etag
     @blp.arguments(PropertyUpdateSchema)
     @blp.response(200, PropertySchema)
-    @blp.errors(403, 404)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(404, response="NOT_FOUND")
     def patch(self, changes, property_id):
         """Change a property's name, description, type or city (owner only)"""
         owned = properties.get_owned_property(property_id, current_user)
@@ -79,7 +80,8 @@ class PropertyById(MethodView):
     @blp.login_required
     @blp.etag
     @blp.response(204)
-    @blp.errors(403, 404)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(404, response="NOT_FOUND")
     def delete(self, property_id):
         """Delete a property (its owner, or an administrator moderating)"""
         owned = properties.get_owned_property(property_id, current_user, moderation=True)

@@ -26,7 +26,8 @@ class PropertyTypes(MethodView):
     @blp.login_required
     @blp.arguments(PropertyTypeCreateSchema)
     @blp.response(201, PropertyTypeSchema, headers=LOCATION_HEADER)
-    @blp.errors(403, 409)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(409, response="CONFLICT")
     @blp.location("property-types.PropertyTypeBySlug", slug="slug")
     @blp.doc(operationId="createPropertyType")
     def post(self, new_type):
@@ -37,7 +38,7 @@ class PropertyTypes(MethodView):
 @blp.route("/<string(maxlength=40):slug>")
 class PropertyTypeBySlug(MethodView):
     @blp.response(200, PropertyTypeSchema)
-    @blp.errors(404)
+    @blp.alt_response(404, response="NOT_FOUND")
     def get(self, slug):
         """Read a property type"""
         return property_types.get_type(slug)
@@ -45,14 +46,17 @@ class PropertyTypeBySlug(MethodView):
     @blp.login_required
     @blp.arguments(PropertyTypeUpdateSchema)
     @blp.response(200, PropertyTypeSchema)
-    @blp.errors(403, 404)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(404, response="NOT_FOUND")
     def patch(self, changes, slug):
         """Change a property type's label or description (administrators only)"""
         return property_types.update_type(current_user, slug, changes)
 
     @blp.login_required
     @blp.response(204)
-    @blp.errors(403, 404, 409)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
     def delete(self, slug):
         """Delete a property type that no property uses (administrators only)"""
         property_types.delete_type(current_user, slug)

@@ -26,7 +26,7 @@ blp = RoomsBlueprint(
 @blp.route("")
 class Rooms(MethodView):
     @blp.response(200, RoomSchema(many=True))
-    @blp.errors(404)
+    @blp.alt_response(404, response="NOT_FOUND")
     @blp.doc(operationId="listRooms")
     def get(self, property_id):
         """List the rooms of a property"""
@@ -37,7 +37,8 @@ class Rooms(MethodView):
     @blp.etag
     @blp.arguments(RoomCreateSchema)
     @blp.response(201, RoomSchema, headers=LOCATION_HEADER)
-    @blp.errors(403, 404)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(404, response="NOT_FOUND")
     @blp.honours_if_match
     @blp.location("rooms.RoomById", room_id="_id")
     @blp.doc(operationId="addRoom")
@@ -52,7 +53,7 @@ class Rooms(MethodView):
 @blp.route("/<objectid:room_id>")
 class RoomById(MethodView):
     @blp.response(200, RoomSchema)
-    @blp.errors(404)
+    @blp.alt_response(404, response="NOT_FOUND")
     def get(self, property_id, room_id):
         """Read a room"""
         return properties.get_room(property_id, room_id)
@@ -61,7 +62,8 @@ class RoomById(MethodView):
     @blp.etag
     @blp.arguments(RoomUpdateSchema)
     @blp.response(200, RoomSchema)
-    @blp.errors(403, 404)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(404, response="NOT_FOUND")
     def patch(self, changes, property_id, room_id):
         """Change a room (owner only)"""
         owned = properties.get_owned_property(property_id, current_user)
@@ -72,7 +74,8 @@ class RoomById(MethodView):
     @blp.login_required
     @blp.etag
     @blp.response(204)
-    @blp.errors(403, 404)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(404, response="NOT_FOUND")
     def delete(self, property_id, room_id):
         """Remove a room (owner only)"""
         owned = properties.get_owned_property(property_id, current_user)

@@ -20,7 +20,7 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Acco
 class Users(MethodView):
     @blp.arguments(UserCreateSchema)
     @blp.response(201, UserPrivateSchema, headers=LOCATION_HEADER)
-    @blp.errors(409)
+    @blp.alt_response(409, response="CONFLICT")
     @blp.location("users.UserById", user_id="id")
     @blp.doc(operationId="signUp")
     def post(self, new_user):
@@ -67,7 +67,7 @@ class CurrentUserPassword(MethodView):
 @blp.route("/<objectid:user_id>")
 class UserById(MethodView):
     @blp.response(200, UserPublicSchema)
-    @blp.errors(404)
+    @blp.alt_response(404, response="NOT_FOUND")
     def get(self, user_id):
         """Read a user's public profile"""
         return users.get_user(user_id)
