@@ -11,7 +11,7 @@ from arcane.errors import register_error_handlers
 from arcane.models import DOCUMENTS
 from arcane.services import property_types
 from arcane.settings import Settings
-from arcane.smorest import SECURITY_SCHEME, Api, ObjectIdConverter, object_id_parameter_schema
+from arcane.smorest import Api, ObjectIdConverter, object_id_parameter_schema
 
 API_VERSION = "1.0.0"
 MAX_BODY_BYTES = 1024 * 1024
@@ -39,15 +39,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     security.init_app(app, api.handle_http_exception)
     rate_limits.init_app(app, settings, api.handle_http_exception)
     api.register_converter(ObjectIdConverter, object_id_parameter_schema)
-    api.spec.components.security_scheme(
-        SECURITY_SCHEME,
-        {
-            "type": "http",
-            "scheme": "bearer",
-            "bearerFormat": "JWT",
-            "description": "Access token from POST /auth/token.",
-        },
-    )
     from arcane.api import BLUEPRINTS
 
     for blueprint in BLUEPRINTS:

@@ -17,11 +17,16 @@ def init_app(app, render_error) -> None:
     """Attach flask-jwt-extended to the app, with every failure rendered as a JSON 401."""
     jwt.init_app(app)
 
-    def unauthorized(message):
+    def unauthorized(message, *, token_at_fault=True):
         # Loaders must return a response: aborting from one would give a 500.
-        return current_app.make_response(render_error(http_exception(401, message)))
+        challenge = f'Bearer error="invalid_token", error_description="{message}"' if token_at_fault else "Bearer"
+        error = http_exception(401, message, headers={"WWW-Authenticate": challenge})
+        return current_app.make_response(render_error(error))
 
-    jwt.unauthorized_loader(lambda reason: unauthorized("Missing bearer token in the Authorization header."))
+    # RFC 6750 §3.1: a request with no token gets the bare challenge, a bad token invalid_token.
+    jwt.unauthorized_loader(
+        lambda reason: unauthorized("Missing bearer token in the Authorization header.", token_at_fault=False)
+    )
     jwt.invalid_token_loader(lambda reason: unauthorized("Invalid token."))
     jwt.expired_token_loader(lambda header, payload: unauthorized("The token has expired."))
     jwt.revoked_token_loader(lambda header, payload: unauthorized("The token has been revoked."))

@@ -24,6 +24,8 @@ from werkzeug.routing import BaseConverter
 from arcane.services import idempotency
 
 SECURITY_SCHEME = "bearerAuth"
+BEARER_CHALLENGE = "Bearer"
+UNAUTHORIZED_RESPONSE = "BEARER_CHALLENGE"
 OBJECT_ID_PATTERN = "[0-9a-f]{24}"
 PAGINATION_ARGUMENTS = frozenset({"page", "page_size"})
 IDEMPOTENCY_KEY_PARAMETER = {
@@ -73,7 +75,39 @@ class Api(flask_smorest.Api):
             payload["errors"] = _flatten_locations(errors)
         headers = {key: value for key, value in error.get_headers() if key.lower() != "content-type"}
         headers.update(data.get("headers") or {})
+        if error.code == 401:
+            # RFC 9110 §11.6.1: every 401 carries a challenge; the token loaders send a precise one.
+            headers.setdefault("WWW-Authenticate", BEARER_CHALLENGE)
         return payload, error.code, headers
+
+    def init_app(self, app, *, spec_kwargs=None):
+        """As flask-smorest's, and declare the bearer scheme and the 401 that carries its challenge."""
+        super().init_app(app, spec_kwargs=spec_kwargs)
+        self.spec.components.security_scheme(
+            SECURITY_SCHEME,
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "JWT",
+                "description": "Access token from POST /auth/token.",
+            },
+        )
+        self.spec.components.response(
+            UNAUTHORIZED_RESPONSE,
+            {
+                "description": "Unauthorized: credentials missing or refused; the challenge says which.",
+                "content": {self.DEFAULT_RESPONSE_CONTENT_TYPE: {"schema": self.ERROR_SCHEMA}},
+                "headers": {
+                    "WWW-Authenticate": {
+                        "description": (
+                            'The challenge (RFC 6750 §3): `Bearer`, or `Bearer error="invalid_token", '
+                            'error_description="..."` when a token was sent and refused.'
+                        ),
+                        "schema": {"type": "string"},
+                    }
+                },
+            },
+        )
 
     def _register_pagination_header(self):
         # Upstream documents X-Pagination with an object schema, which OpenAPI's "simple" header
@@ -174,7 +208,7 @@ class Blueprint(flask_smorest.Blueprint):
         def decorator(view):
             protected = jwt_required(refresh=refresh, verify_type=not any_token)(view)
             protected = self.doc(security=[{SECURITY_SCHEME: []}])(protected)
-            return self.alt_response(401, response=http.HTTPStatus(401).name)(protected)
+            return self.alt_response(401, response=UNAUTHORIZED_RESPONSE)(protected)
 
         return decorator(func) if func is not None else decorator
 

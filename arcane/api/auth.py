@@ -7,7 +7,7 @@ from arcane import security
 from arcane.rate_limits import limit_sign_in_failures, limit_sign_in_failures_per_address
 from arcane.schemas.auth import AccessTokenSchema, TokenPairSchema, TokenRequestSchema
 from arcane.services import users
-from arcane.smorest import Blueprint
+from arcane.smorest import UNAUTHORIZED_RESPONSE, Blueprint
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Bearer tokens (JWT).")
 
@@ -18,6 +18,7 @@ class Token(MethodView):
     @limit_sign_in_failures_per_address
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenPairSchema)
+    @blp.alt_response(401, response=UNAUTHORIZED_RESPONSE)
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     @blp.doc(operationId="signIn")
     def post(self, credentials):
