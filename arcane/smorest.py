@@ -10,7 +10,7 @@ from functools import wraps
 import flask_smorest
 import marshmallow as ma
 from bson import ObjectId
-from flask import Response, request, url_for
+from flask import Response, g, request, url_for
 from flask_jwt_extended import get_jwt_identity, jwt_required
 from flask_smorest.etag import ETAG_HEADER, IF_MATCH_HEADER, IF_NONE_MATCH_HEADER, _get_etag_ctx
 from flask_smorest.exceptions import NotModified
@@ -200,7 +200,42 @@ class Blueprint(flask_smorest.Blueprint):
         Given a schema class, webargs builds an instance (and its nested schemas) per request,
         which costs more than the load itself; schemas hold no per-request state.
         """
-        return super().arguments(resolve_schema_instance(schema), *args, **kwargs)
+        parse = super().arguments(resolve_schema_instance(schema), *args, **kwargs)
+        if kwargs.get("location") != "query":
+            return parse
+
+        def decorator(view):
+            parsing = parse(view)
+
+            @wraps(parsing)
+            def wrapper(*view_args, **view_kwargs):
+                # Its QuerySchema refuses unknown parameters itself (see response).
+                g.arcane_query_parsed = True
+                return parsing(*view_args, **view_kwargs)
+
+            return wrapper
+
+        return decorator
+
+    def response(self, status_code, schema=None, **kwargs):
+        """As flask-smorest's, and any query parameter the operation does not parse is a 422.
+
+        Checked here, inside login_required and any arguments decorator, so that a 401 comes first.
+        """
+        respond = super().response(status_code, schema, **kwargs)
+
+        def decorator(view):
+            responding = respond(view)
+
+            @wraps(responding)
+            def wrapper(*view_args, **view_kwargs):
+                if request.args and not g.get("arcane_query_parsed"):
+                    abort(422, messages={name: ["Unknown query parameter."] for name in request.args})
+                return responding(*view_args, **view_kwargs)
+
+            return wrapper
+
+        return decorator
 
     def login_required(self, func=None, *, refresh=False, any_token=False):
         """Require a valid bearer token (an access token unless told otherwise), and document it."""
