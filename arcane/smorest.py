@@ -10,8 +10,8 @@ from functools import wraps
 import flask_smorest
 import marshmallow as ma
 from bson import ObjectId
-from flask import Response, g, request, url_for
-from flask_jwt_extended import get_jwt_identity, jwt_required
+from flask import g, request, url_for
+from flask_jwt_extended import jwt_required
 from flask_smorest.etag import ETAG_HEADER, IF_MATCH_HEADER, IF_NONE_MATCH_HEADER, _get_etag_ctx
 from flask_smorest.exceptions import NotModified
 from flask_smorest.pagination import PaginationMetadataSchema
@@ -21,24 +21,11 @@ from werkzeug.exceptions import PreconditionFailed
 from werkzeug.http import quote_etag
 from werkzeug.routing import BaseConverter
 
-from arcane.services import idempotency
-
 SECURITY_SCHEME = "bearerAuth"
 BEARER_CHALLENGE = "Bearer"
 UNAUTHORIZED_RESPONSE = "BEARER_CHALLENGE"
 OBJECT_ID_PATTERN = "[0-9a-f]{24}"
 PAGINATION_ARGUMENTS = frozenset({"page", "page_size"})
-IDEMPOTENCY_KEY_PARAMETER = {
-    "in": "header",
-    "name": idempotency.HEADER,
-    "required": False,
-    "description": (
-        "Makes a retry safe: a request repeated with the same key (and body) within 24 hours "
-        "returns the first response instead of creating again. Reusing a key with another body is 422."
-    ),
-    "schema": {"type": "string", "pattern": f"^{idempotency.ACCEPTABLE_KEY.pattern}$"},
-}
-REPLAYED_HEADERS = ("Location", "ETag")
 LOCATION_HEADER = {"Location": {"description": "URL of the created resource.", "schema": {"type": "string"}}}
 HTTP_VERBS = {"get": "get", "post": "create", "put": "replace", "patch": "update", "delete": "delete"}
 
@@ -266,39 +253,6 @@ class Blueprint(flask_smorest.Blueprint):
 
         return decorator
 
-    @staticmethod
-    def idempotent(view):
-        """Honour an Idempotency-Key header on a creation (inside login_required)."""
-
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            key = request.headers.get(idempotency.HEADER)
-            if key is None:
-                return view(*args, **kwargs)
-            user_id = get_jwt_identity()
-            request_fingerprint = idempotency.fingerprint(request.method, request.path, request.get_data())
-            stored = idempotency.claim(user_id, key, request_fingerprint)
-            if stored is not None:
-                return Response(stored.body, stored.status, stored.headers, mimetype="application/json")
-            try:
-                response = view(*args, **kwargs)
-            except BaseException:
-                idempotency.release(user_id, key)
-                raise
-            if 200 <= response.status_code < 300:
-                headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
-                outcome = idempotency.StoredResponse(response.status_code, response.get_data(as_text=True), headers)
-                idempotency.complete(user_id, key, outcome)
-            else:
-                idempotency.release(user_id, key)
-            return response
-
-        wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))
-        manual_doc = wrapper._apidoc.setdefault("manual_doc", {})
-        manual_doc.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
-        manual_doc.setdefault("responses", {})[409] = http.HTTPStatus(409).name
-        return wrapper
-
     def _check_precondition(self):
         # Upstream answers 428 to a write without If-Match; here plain clients may write without it.
         pass
@@ -331,6 +285,7 @@ class Blueprint(flask_smorest.Blueprint):
     @staticmethod
     def honours_if_match(view):
         """Document If-Match on a POST (flask-smorest documents it on PUT, PATCH and DELETE only)."""
+        # flask-smorest's private doc store, appended to: doc(parameters=...) would replace the list.
         view._apidoc = deepcopy(getattr(view, "_apidoc", {}))
         manual_doc = view._apidoc.setdefault("manual_doc", {})
         manual_doc.setdefault("parameters", []).append("IF_MATCH")

@@ -4,6 +4,7 @@ from flask import request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
+from arcane.idempotency import idempotent
 from arcane.rate_limits import limit_property_creation
 from arcane.schemas.properties import PropertyCreateSchema, PropertyQuerySchema, PropertySchema, PropertyUpdateSchema
 from arcane.services import properties
@@ -44,7 +45,7 @@ class Properties(MethodView):
         return page
 
     @blp.login_required
-    @blp.idempotent
+    @idempotent
     @limit_property_creation
     @blp.etag
     @blp.arguments(PropertyCreateSchema)

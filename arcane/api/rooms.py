@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 
 from arcane.api.properties import checked_revision
+from arcane.idempotency import idempotent
 from arcane.schemas.properties import PropertySchema, RoomCreateSchema, RoomSchema, RoomUpdateSchema
 from arcane.services import properties
 from arcane.smorest import LOCATION_HEADER, Blueprint
@@ -33,7 +34,7 @@ class Rooms(MethodView):
         return properties.list_rooms(property_id)
 
     @blp.login_required
-    @blp.idempotent
+    @idempotent
     @blp.etag
     @blp.arguments(RoomCreateSchema)
     @blp.response(201, RoomSchema, headers=LOCATION_HEADER)
