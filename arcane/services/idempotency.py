@@ -25,6 +25,25 @@ WAIT_FOR_FIRST_REQUEST_SECONDS = 5.0
 POLL_SECONDS = 0.05
 
 
+class Clock:
+    """The time the service reads: wall time for expiry, monotonic time and sleep for waiting.
+
+    One object, so that a test can replace it and move time forward without waiting.
+    """
+
+    def now(self) -> dt.datetime:
+        return utcnow()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+clock = Clock()
+
+
 @dataclasses.dataclass(frozen=True)
 class StoredResponse:
     """A response to replay."""
@@ -49,17 +68,19 @@ def claim(user_id: str, key: str, request_fingerprint: str) -> StoredResponse | 
     if not ACCEPTABLE_KEY.fullmatch(key):
         raise Invalid(errors={HEADER: ["Must be 1 to 255 visible ASCII characters."]})
     record_id = _record_id(user_id, key)
-    deadline = time.monotonic() + WAIT_FOR_FIRST_REQUEST_SECONDS
+    deadline = clock.monotonic() + WAIT_FOR_FIRST_REQUEST_SECONDS
     while True:
         try:
-            IdempotencyRecord(id=record_id, fingerprint=request_fingerprint).save(force_insert=True)
+            IdempotencyRecord(id=record_id, fingerprint=request_fingerprint, created_at=clock.now()).save(
+                force_insert=True
+            )
             return None
         except NotUniqueError:
             pass
         existing = IdempotencyRecord.objects(id=record_id).first()
         if existing is None:
             continue  # released a moment ago: claim it again
-        if existing.created_at < utcnow() - dt.timedelta(seconds=KEY_LIFETIME_SECONDS):
+        if existing.created_at < clock.now() - dt.timedelta(seconds=KEY_LIFETIME_SECONDS):
             # Expired but not yet swept by the TTL monitor (which runs once a minute).
             IdempotencyRecord.objects(id=record_id, created_at=existing.created_at).delete()
             continue
@@ -67,9 +88,9 @@ def claim(user_id: str, key: str, request_fingerprint: str) -> StoredResponse | 
             raise Invalid(errors={HEADER: ["This key was already used with a different request."]})
         if existing.state == "done":
             return StoredResponse(existing.status, existing.body, dict(existing.headers))
-        if time.monotonic() > deadline:
+        if clock.monotonic() > deadline:
             raise Conflict("A request with this Idempotency-Key is still in progress: retry shortly.")
-        time.sleep(POLL_SECONDS)
+        clock.sleep(POLL_SECONDS)
 
 
 def complete(user_id: str, key: str, response: StoredResponse) -> None:

@@ -1,6 +1,11 @@
+import datetime as dt
+import threading
+
 import pytest
 
 from arcane.models import IdempotencyRecord
+from arcane.models.idempotency import KEY_LIFETIME_SECONDS
+from arcane.services import idempotency
 from tests.factories import assert_error, at_once, create_property, property_form, room_form
 
 
@@ -82,8 +87,6 @@ def test_simultaneous_requests_with_one_key_create_one_listing(app, user):
 
 
 def test_an_expired_key_runs_the_request_again(app, client, user):
-    import datetime as dt
-
     publish(client, user, "yesterday")
     with app.app_context():
         IdempotencyRecord.objects.update(set__created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=25))
@@ -102,3 +105,91 @@ def test_a_hostile_body_with_a_key_is_refused_not_crashed(client, user, body):
     assert 400 <= response.status_code < 500
     assert_error(response, response.status_code)
     assert listing_total(client) == 0
+
+
+class FakeClock(idempotency.Clock):
+    """The idempotency service's clock, moved by the test: no real waiting, nothing left to timing."""
+
+    def __init__(self):
+        self.offset = dt.timedelta()
+        self.elapsed = 0.0
+        self.sleeps = []
+        self.while_sleeping = None
+
+    def now(self):
+        return super().now() + self.offset
+
+    def monotonic(self):
+        self.elapsed += 0.001  # a busy loop that never sleeps still reaches its deadline
+        return self.elapsed
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.elapsed += seconds
+        if self.while_sleeping:
+            self.while_sleeping()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = FakeClock()
+    monkeypatch.setattr(idempotency, "clock", fake)
+    return fake
+
+
+def in_a_thread(call, timeout=30):
+    """Run call(), failing (not hanging) if it never returns: a claim loop without its wait spins forever."""
+    results = []
+    thread = threading.Thread(target=lambda: results.append(call()), daemon=True)
+    thread.start()
+    thread.join(timeout)
+    assert not thread.is_alive(), "the request never returned"
+    return results[0]
+
+
+def as_if_still_in_progress(app):
+    """Put the stored outcome of the only record aside and mark it pending, as while its request runs."""
+    with app.app_context():
+        record = IdempotencyRecord.objects.get()
+        outcome = {"set__status": record.status, "set__body": record.body, "set__headers": record.headers}
+        IdempotencyRecord.objects.update(set__state="pending", unset__status=True, unset__body=True)
+
+    def finish():
+        IdempotencyRecord.objects.update(set__state="done", **outcome)
+
+    return finish
+
+
+def test_a_duplicate_of_a_request_in_progress_waits_for_its_outcome_then_replays_it(app, client, user, clock):
+    first = publish(client, user, "in-flight")
+    clock.while_sleeping = as_if_still_in_progress(app)
+    second = in_a_thread(lambda: publish(client, user, "in-flight"))
+    assert clock.sleeps == [idempotency.POLL_SECONDS]
+    assert second.status_code == 201
+    assert second.json == first.json
+    assert (second.headers["Location"], second.headers["ETag"]) == (first.headers["Location"], first.headers["ETag"])
+    assert listing_total(client) == 1
+
+
+def test_a_duplicate_gives_up_with_409_when_the_first_request_never_finishes(app, client, user, clock):
+    publish(client, user, "stuck")
+    as_if_still_in_progress(app)
+    response = in_a_thread(lambda: publish(client, user, "stuck"))
+    assert_error(response, 409)
+    assert sum(clock.sleeps) == pytest.approx(
+        idempotency.WAIT_FOR_FIRST_REQUEST_SECONDS, abs=2 * idempotency.POLL_SECONDS
+    )
+    assert listing_total(client) == 1
+    with app.app_context():
+        # The duplicate did not release the claim of the request it waited for.
+        assert IdempotencyRecord.objects.get().state == "pending"
+
+
+def test_a_key_expired_but_not_yet_swept_runs_the_request_again(app, client, user, clock):
+    publish(client, user, "swept-later")
+    clock.offset = dt.timedelta(seconds=KEY_LIFETIME_SECONDS + 3600)
+    with app.app_context():
+        # Still stored: the TTL monitor (once a minute on MongoDB) has not removed it.
+        assert IdempotencyRecord.objects.count() == 1
+    assert publish(client, user, "swept-later").status_code == 201
+    assert listing_total(client) == 2
