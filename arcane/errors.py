@@ -1,8 +1,8 @@
-"""Domain errors, and their mapping to the one JSON error shape.
+"""Domain errors, and the one table that maps them to HTTP.
 
-Services raise the domain errors below; they know nothing of HTTP. The mapping turns
-them, and the database's own failures, into HTTP exceptions that the Api's single
-handler renders as ``{"code", "status", "message", "errors"}``.
+Services raise the domain errors below; they know nothing of HTTP. ``ERROR_TABLE`` alone gives
+each of them, and each of the database's own failures, its status, message and field errors,
+which the Api's single handler renders as ``{"code", "status", "message", "errors"}``.
 """
 
 import logging
@@ -14,56 +14,44 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 from arcane.database import OUTAGES
 
 logger = logging.getLogger(__name__)
+DATABASE_UNAVAILABLE = "The database is unavailable. Try again shortly."
 
 
 class ArcaneError(Exception):
-    """Base class of the errors services raise."""
+    """Base class of the errors services raise: a message for a human, and messages per field."""
 
-    status_code = 500
     default_message = "The request failed."
 
-    def __init__(self, message: str | None = None, *, errors: dict | None = None, headers=None):
+    def __init__(self, message: str | None = None, *, errors: dict | None = None):
         self.message = message or self.default_message
         self.errors = errors
-        self.headers = headers or {}
         super().__init__(self.message)
 
 
 class NotFound(ArcaneError):
-    status_code = 404
     default_message = "Resource not found."
 
 
 class Unauthorized(ArcaneError):
-    status_code = 401
     default_message = "Authentication required."
 
 
 class Forbidden(ArcaneError):
-    status_code = 403
     default_message = "You are not allowed to do this."
 
 
 class Conflict(ArcaneError):
-    status_code = 409
     default_message = "The request conflicts with the current state of the resource."
 
 
 class PreconditionFailed(ArcaneError):
-    status_code = 412
     default_message = "The resource has changed since you read it: read it again for its new ETag."
 
 
 class Invalid(ArcaneError):
     """Input that is well-formed but breaks a rule; ``errors`` maps fields to messages."""
 
-    status_code = 422
     default_message = "The request is not valid."
-
-
-class DatabaseUnavailable(ArcaneError):
-    status_code = 503
-    default_message = "The database is unavailable. Try again shortly."
 
 
 def http_exception(status_code: int, message: str, *, errors=None, headers=None) -> HTTPException:
@@ -75,41 +63,48 @@ def http_exception(status_code: int, message: str, *, errors=None, headers=None)
     return error
 
 
-def _from_domain(error: ArcaneError) -> HTTPException:
-    return http_exception(error.status_code, error.message, errors=error.errors, headers=error.headers)
+def _as_raised(error: ArcaneError):
+    return error.message, error.errors, None
 
 
-def _from_database_outage(error: Exception) -> HTTPException:
-    logger.error("database unavailable: %s", type(error).__name__)
-    return http_exception(503, DatabaseUnavailable.default_message, headers={"Retry-After": "5"})
+def _not_unique(error: Exception):
+    return Conflict.default_message, None, None
 
 
-def _from_not_unique(error: Exception) -> HTTPException:
-    return http_exception(409, Conflict.default_message)
-
-
-def _from_document_invalid(error: mongoengine.ValidationError) -> HTTPException:
+def _document_invalid(error: mongoengine.ValidationError):
     errors = {field: str(message) for field, message in (error.to_dict() or {}).items()}
-    return http_exception(422, Invalid.default_message, errors=errors or None)
+    return Invalid.default_message, errors or None, None
+
+
+def _database_outage(error: Exception):
+    logger.error("database unavailable: %s", type(error).__name__)
+    return DATABASE_UNAVAILABLE, None, {"Retry-After": "5"}
+
+
+# Error type, HTTP status, and how to describe it: (message, field errors, headers).
+ERROR_TABLE = (
+    (Unauthorized, 401, _as_raised),
+    (Forbidden, 403, _as_raised),
+    (NotFound, 404, _as_raised),
+    (Conflict, 409, _as_raised),
+    (PreconditionFailed, 412, _as_raised),
+    (Invalid, 422, _as_raised),
+    (mongoengine.NotUniqueError, 409, _not_unique),
+    (pymongo.errors.DuplicateKeyError, 409, _not_unique),
+    (mongoengine.ValidationError, 422, _document_invalid),
+    *((outage, 503, _database_outage) for outage in OUTAGES),
+)
 
 
 def register_error_handlers(app, render) -> None:
-    """Route every domain and database error to ``render`` (the Api's HTTP error handler)."""
-    mappings = [
-        (ArcaneError, _from_domain),
-        (mongoengine.NotUniqueError, _from_not_unique),
-        (pymongo.errors.DuplicateKeyError, _from_not_unique),
-        (mongoengine.ValidationError, _from_document_invalid),
-        (OUTAGES, _from_database_outage),
-    ]
-    for exception_types, convert in mappings:
-        types = exception_types if isinstance(exception_types, tuple) else (exception_types,)
-        for exception_type in types:
-            app.register_error_handler(exception_type, _chain(convert, render))
+    """Render every error of the table with ``render`` (the Api's HTTP error handler)."""
+    for error_type, status_code, describe in ERROR_TABLE:
+        app.register_error_handler(error_type, _handler(status_code, describe, render))
 
 
-def _chain(convert, render):
+def _handler(status_code: int, describe, render):
     def handle(error):
-        return render(convert(error))
+        message, errors, headers = describe(error)
+        return render(http_exception(status_code, message, errors=errors, headers=headers))
 
     return handle
