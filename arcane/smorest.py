@@ -153,7 +153,8 @@ class ArgumentsParser(FlaskParser):
     response encoder refuse), and no deeper than the parser can recurse: all 400, never a 500.
     """
 
-    def _raw_load_json(self, req):
+    def load_json(self, req, schema):
+        """The JSON body, or a 400 or 415 that says what is wrong with it."""
         body = req.get_data(cache=True)
         if not body:
             abort(400, messages={"json": ["A JSON body is required."]})
