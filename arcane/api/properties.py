@@ -74,7 +74,10 @@ class PropertyById(MethodView):
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
     def patch(self, changes, property_id):
-        """Change a property's name, description, type or city (owner only)"""
+        """Change a property's name, description, type or city (owner only)
+
+        An empty body changes nothing: the property as it is, with the same ETag.
+        """
         owned = properties.get_owned_property(property_id, current_user)
         return properties.update_property(owned, changes, expected_revision=checked_revision(property_id))
 

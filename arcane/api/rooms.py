@@ -66,7 +66,10 @@ class RoomById(MethodView):
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
     def patch(self, changes, property_id, room_id):
-        """Change a room (owner only)"""
+        """Change a room (owner only)
+
+        An empty body changes nothing: the room as it is, and the property keeps its ETag.
+        """
         owned = properties.get_owned_property(property_id, current_user)
         room, updated = properties.update_room(owned, room_id, changes, expected_revision=checked_revision(property_id))
         blp.set_etag(updated, PropertySchema)
