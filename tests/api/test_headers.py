@@ -31,7 +31,9 @@ def test_docs_pages_allow_only_their_own_scripts(client, page):
 
 def test_authenticated_responses_are_not_stored(client, user):
     assert client.get("/api/v1/users/me", headers=user.headers).headers["Cache-Control"] == "no-store"
-    assert_error(client.get("/api/v1/users/me", headers={"Authorization": "Bearer bad"}), 401)
+    refused = client.get("/api/v1/users/me", headers={"Authorization": "Bearer bad"})
+    assert_error(refused, 401)
+    assert refused.headers["Cache-Control"] == "no-store"
 
 
 def test_anonymous_public_responses_may_be_cached(client):
