@@ -4,6 +4,7 @@ Tests run on mongomock. With ARCANE_TEST_MONGODB_URI set (e.g. mongodb://localho
 every test runs against that server instead, in a database of its own that is dropped after.
 """
 
+import collections
 import contextlib
 import dataclasses
 import functools
@@ -27,6 +28,10 @@ real_mongodb_only = pytest.mark.skipif(not REAL_MONGODB_URI, reason="needs ARCAN
 THROWAWAY_PREFIX = "arcane_test_"
 # A JWT key the production profile accepts: long, varied, and in no list of known weak secrets.
 STRONG_SECRET = "k3Yq9vX2pL7mN4bR8tW1zC6fH0jD5sGa"
+# Figures a test adds to the end-of-run summary travel in its report (user_properties): under
+# pytest-xdist tests run in worker processes, and only their reports reach the one that prints.
+SUMMARY_PROPERTY = "arcane_summary"
+SUMMARIES: dict[str, list[dict]] = collections.defaultdict(list)
 
 
 def throwaway_database_uri() -> str:
@@ -235,3 +240,34 @@ def database_commands(app):
     finally:
         for owner, method_name, original in reversed(patches):
             setattr(owner, method_name, original)
+
+
+def add_to_summary(item: pytest.Item, section: str, figures: dict) -> None:
+    """Put a test's figures (plain values: they cross processes) in its teardown report."""
+    item.user_properties.append((SUMMARY_PROPERTY, (section, figures)))
+
+
+def pytest_runtest_logreport(report):
+    if report.when != "teardown":
+        return
+    for name, value in report.user_properties:
+        if name == SUMMARY_PROPERTY:
+            section, figures = value
+            SUMMARIES[section].append(figures)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if corpus := SUMMARIES.get("bad-input corpus"):
+        operations = {operation for figures in corpus for operation in figures["operations"]}
+        terminalreporter.write_sep("-", "bad-input corpus")
+        terminalreporter.write_line(
+            f"{sum(figures['cases'] for figures in corpus)} hostile requests on {len(operations)} operations: "
+            f"{sum(figures['failures'] for figures in corpus)} failures"
+        )
+    for fuzz in SUMMARIES.get("schemathesis", []):
+        phases = ", ".join(f"{phase} {count}" for phase, count in fuzz["cases"].items())
+        terminalreporter.write_sep("-", "schemathesis")
+        terminalreporter.write_line(
+            f"{sum(fuzz['cases'].values())} cases ({phases}) in {fuzz['seconds']:.0f} s: "
+            f"{fuzz['failures']} failures, {fuzz['errors']} errors"
+        )

@@ -9,7 +9,7 @@ import requests
 from schemathesis.transport.wsgi import WSGITransport
 
 from tests import factories
-from tests.conftest import make_settings
+from tests.conftest import add_to_summary, make_settings
 
 IDENTITIES_FILE = pathlib.Path(__file__).with_name("identities.json")
 # Options of a network request that the in-process (WSGI) transport does not know.
@@ -39,12 +39,12 @@ class FuzzReport:
     seconds: float = 0.0
 
 
-REPORT = FuzzReport()
-
-
 @pytest.fixture
-def fuzz_report():
-    return REPORT
+def fuzz_report(request):
+    report = FuzzReport()
+    yield report
+    if report.cases:
+        add_to_summary(request.node, "schemathesis", dataclasses.asdict(report))
 
 
 @pytest.fixture
@@ -83,14 +83,3 @@ def wsgi_socket_options_dropped(monkeypatch):
         return send(self, case, session=session, **kwargs)
 
     monkeypatch.setattr(WSGITransport, "send", send_without_socket_options)
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not REPORT.cases:
-        return
-    phases = ", ".join(f"{phase} {count}" for phase, count in REPORT.cases.items())
-    terminalreporter.write_sep("-", "schemathesis")
-    terminalreporter.write_line(
-        f"{sum(REPORT.cases.values())} cases ({phases}) in {REPORT.seconds:.0f} s: "
-        f"{REPORT.failures} failures, {REPORT.errors} errors"
-    )

@@ -5,6 +5,7 @@ import dataclasses
 import pytest
 
 from tests import factories, openapi_document
+from tests.conftest import add_to_summary
 
 
 @dataclasses.dataclass
@@ -49,25 +50,16 @@ def world(client, user, other_user, admin):
 
 @dataclasses.dataclass
 class CorpusReport:
-    """How many hostile requests the corpus sent, and how many were not refused properly."""
+    """How many hostile requests a test sent, and how many were not refused properly."""
 
     cases: int = 0
     failures: int = 0
     endpoints: set = dataclasses.field(default_factory=set)
 
 
-CORPUS_REPORT = CorpusReport()
-
-
 @pytest.fixture
-def corpus_report():
-    return CORPUS_REPORT
-
-
-def pytest_terminal_summary(terminalreporter):
-    if CORPUS_REPORT.cases:
-        terminalreporter.write_sep("-", "bad-input corpus")
-        terminalreporter.write_line(
-            f"{CORPUS_REPORT.cases} hostile requests on {len(CORPUS_REPORT.endpoints)} operations: "
-            f"{CORPUS_REPORT.failures} failures"
-        )
+def corpus_report(request):
+    report = CorpusReport()
+    yield report
+    figures = {"cases": report.cases, "failures": report.failures, "operations": sorted(report.endpoints)}
+    add_to_summary(request.node, "bad-input corpus", figures)
