@@ -1,13 +1,19 @@
 """The fuzzer's app: a fresh database with the identities of identities.json, and its run report."""
 
 import dataclasses
+import importlib
 import json
 import pathlib
+import pkgutil
 
 import pytest
 import requests
+from hypothesis.internal.conjecture import providers
+from hypothesis.internal.constants_ast import Constants, constants_from_module
 from schemathesis.transport.wsgi import WSGITransport
+from sortedcontainers import SortedSet
 
+import arcane
 from tests import factories
 from tests.conftest import add_to_summary, make_settings
 
@@ -83,3 +89,26 @@ def wsgi_socket_options_dropped(monkeypatch):
         return send(self, case, session=session, **kwargs)
 
     monkeypatch.setattr(WSGITransport, "send", send_without_socket_options)
+
+
+@pytest.fixture
+def constants_of_the_service_only(monkeypatch):
+    """Make the generated cases independent of what else the process has imported.
+
+    Hypothesis draws some values (5 %) from the literals of every local module in ``sys.modules``,
+    a pool that grows as modules are imported. Run alone, the fuzzer saw arcane's; in the whole
+    suite it also saw those of ``scripts.bench_baseline`` and ``scripts.bench_data`` (imported by
+    tests/bench, collected before it), so the same seed generated other cases. Under xdist every
+    worker imports every test module first. The pool here is arcane's literals, whatever ran before.
+    """
+    constants = Constants(
+        integers=SortedSet(), floats=SortedSet(key=providers.float_to_int), bytes=SortedSet(), strings=SortedSet()
+    )
+    for module in pkgutil.walk_packages(arcane.__path__, prefix="arcane."):
+        constants |= constants_from_module(importlib.import_module(module.name))
+    constants |= constants_from_module(arcane)
+    # Private: Hypothesis has no setting for its pool of local constants; this fixes it for the run.
+    monkeypatch.setattr(providers, "_get_local_constants", lambda: constants)
+    providers.CONSTANTS_CACHE.cache.clear()
+    yield
+    providers.CONSTANTS_CACHE.cache.clear()
