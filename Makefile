@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core by default; 0 runs the suite in this one process.
+# Work stealing: a process that runs out of tests takes some from one still busy (with the fuzz run).
+PYTEST_WORKERS ?= auto
 CHROMIUM ?= chromium
 
 .DEFAULT_GOAL := help
@@ -45,8 +48,8 @@ run: install ## Serve the API on http://$(HOST):$(PORT) with the embedded databa
 	@echo "Arcane on http://$(HOST):$(PORT)  |  Swagger UI: http://$(HOST):$(PORT)/docs/swagger  |  ReDoc: http://$(HOST):$(PORT)/docs/redoc"
 	ARCANE_ENV=$${ARCANE_ENV:-local} $(BIN)/flask --app arcane run --host $(HOST) --port $(PORT) --no-reload
 
-test: install-dev install-meinheld ## Run the whole test suite
-	$(BIN)/pytest $(PYTEST_ARGS)
+test: install-dev install-meinheld ## Run the whole test suite, one process per core (PYTEST_WORKERS=0: one process)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install-dev ## Lint and check formatting (ruff)
 	$(BIN)/ruff check .

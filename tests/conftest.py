@@ -242,6 +242,11 @@ def database_commands(app):
             setattr(owner, method_name, original)
 
 
+def pytest_collection_modifyitems(items):
+    """The longest tests first: under xdist, the other processes share the rest of the suite meanwhile."""
+    items.sort(key=lambda item: item.get_closest_marker("longest") is None)
+
+
 def add_to_summary(item: pytest.Item, section: str, figures: dict) -> None:
     """Put a test's figures (plain values: they cross processes) in its teardown report."""
     item.user_properties.append((SUMMARY_PROPERTY, (section, figures)))

@@ -15,6 +15,7 @@ import collections
 import os
 import time
 
+import pytest
 import schemathesis
 from schemathesis.engine import events, from_schema
 
@@ -99,6 +100,7 @@ def test_every_rule_names_a_real_operation(client):
         assert set([named] if isinstance(named, str) else named) <= operation_ids, named
 
 
+@pytest.mark.longest
 def test_the_api_conforms_to_its_openapi_document(
     fuzz_app, identities_file, identities, fuzz_report, wsgi_socket_options_dropped, constants_of_the_service_only
 ):
