@@ -18,6 +18,9 @@ DOCS_POLICY = (
 )
 EXPOSED_HEADERS = ["Location", "ETag", "X-Pagination", "X-Request-ID", "Retry-After"]
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "X-Request-ID"]
+# Blueprints whose answers carry tokens (RFC 6749 section 5.1) or personal data (sign-up, /users/me):
+# never stored, whatever the request sent.
+PRIVATE_BLUEPRINTS = frozenset({"auth", "users"})
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -40,8 +43,8 @@ def init_app(app: Flask, settings: Settings) -> None:
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = "no-referrer"
         headers["Content-Security-Policy"] = DOCS_POLICY if request.path.startswith("/docs/") else API_POLICY
-        if "Authorization" in request.headers:
-            # Personal data must not linger in shared caches or the browser's.
+        if request.blueprint in PRIVATE_BLUEPRINTS or "Authorization" in request.headers:
+            # Tokens and personal data must not linger in shared caches or the browser's.
             headers["Cache-Control"] = "no-store"
         if strict_transport:
             headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"

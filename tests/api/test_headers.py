@@ -1,7 +1,7 @@
 import pytest
 
 from tests.conftest import make_settings, running_app
-from tests.factories import assert_error
+from tests.factories import assert_error, bearer, sign_up_form
 
 
 @pytest.mark.parametrize(
@@ -34,6 +34,20 @@ def test_authenticated_responses_are_not_stored(client, user):
     refused = client.get("/api/v1/users/me", headers={"Authorization": "Bearer bad"})
     assert_error(refused, 401)
     assert refused.headers["Cache-Control"] == "no-store"
+
+
+def test_token_responses_are_not_stored_whatever_the_request_sends(client, user):
+    responses = [
+        client.post("/api/v1/auth/token", json={"email": user.email, "password": user.password}),
+        client.post("/api/v1/auth/token", json={"email": user.email, "password": "wrong password"}),
+        client.post("/api/v1/users", json=sign_up_form(email="new@example.com")),
+        client.post("/api/v1/auth/refresh", headers=bearer(user.refresh_token)),
+        client.get("/api/v1/users/me", headers=user.headers),
+        client.get(f"/api/v1/users/{user.id}"),
+    ]
+    assert [response.status_code for response in responses] == [200, 401, 201, 200, 200, 200]
+    for response in responses:
+        assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_anonymous_public_responses_may_be_cached(client):
