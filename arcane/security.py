@@ -1,6 +1,7 @@
 """JWT wiring: token issue, identity and user lookup, revocation, and 401s in the one error shape."""
 
 import datetime as dt
+import uuid
 
 from flask import current_app
 from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token, get_jwt
@@ -10,6 +11,8 @@ from arcane.models import User
 from arcane.services import tokens, users
 
 TOKEN_VERSION_CLAIM = "ver"  # noqa: S105 (a claim name, not a secret)
+# The sign-in a token belongs to: its access and refresh tokens, and the access tokens refreshed from it.
+SESSION_CLAIM = "sid"
 jwt = JWTManager()
 
 
@@ -41,16 +44,16 @@ def init_app(app, render_error) -> None:
 
     @jwt.token_in_blocklist_loader
     def token_revoked(header, payload) -> bool:
-        return tokens.is_token_revoked(payload["jti"])
+        return tokens.is_token_revoked(payload["jti"], payload.get(SESSION_CLAIM))
 
     @jwt.user_lookup_loader
     def load_token_holder(header, payload) -> User | None:
         return users.get_token_holder(payload["sub"], payload.get(TOKEN_VERSION_CLAIM))
 
 
-def issue_access_token(user: User) -> dict:
-    """A new access token for the user, with its lifetime."""
-    claims = {TOKEN_VERSION_CLAIM: user.token_version}
+def issue_access_token(user: User, session_id: str) -> dict:
+    """A new access token for the user in this session, with its lifetime."""
+    claims = {TOKEN_VERSION_CLAIM: user.token_version, SESSION_CLAIM: session_id}
     lifetime = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
     return {
         "access_token": create_access_token(identity=str(user.id), additional_claims=claims),
@@ -60,15 +63,26 @@ def issue_access_token(user: User) -> dict:
 
 
 def issue_token_pair(user: User) -> dict:
-    """Access and refresh tokens for a user who just proved who they are."""
-    claims = {TOKEN_VERSION_CLAIM: user.token_version}
+    """Access and refresh tokens of a new session, for a user who just proved who they are."""
+    session_id = uuid.uuid4().hex
+    claims = {TOKEN_VERSION_CLAIM: user.token_version, SESSION_CLAIM: session_id}
     return {
-        **issue_access_token(user),
+        **issue_access_token(user, session_id),
         "refresh_token": create_refresh_token(identity=str(user.id), additional_claims=claims),
     }
 
 
-def revoke_current_token() -> None:
-    """Revoke the token that authenticated this request."""
+def refresh_access_token(user: User) -> dict:
+    """A new access token in the session of the refresh token that authenticated this request."""
+    # A refresh token issued before sessions existed starts one.
+    return issue_access_token(user, get_jwt().get(SESSION_CLAIM) or uuid.uuid4().hex)
+
+
+def end_current_session() -> None:
+    """Revoke the token that authenticated this request, and every other token of its session."""
     payload = get_jwt()
     tokens.revoke_token(payload["jti"], dt.datetime.fromtimestamp(payload["exp"], dt.UTC))
+    if SESSION_CLAIM in payload:
+        # No token of the session outlives its refresh token, issued with the session's first tokens.
+        lifetime = current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
+        tokens.revoke_session(payload[SESSION_CLAIM], dt.datetime.fromtimestamp(payload["iat"], dt.UTC) + lifetime)

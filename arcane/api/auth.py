@@ -33,8 +33,8 @@ class TokenRefresh(MethodView):
     @blp.response(200, AccessTokenSchema)
     @blp.doc(operationId="refreshToken")
     def post(self):
-        """Get a new access token with a refresh token"""
-        return security.issue_access_token(current_user)
+        """Get a new access token with a refresh token (in the same session)"""
+        return security.refresh_access_token(current_user)
 
 
 @blp.route("/logout")
@@ -43,5 +43,5 @@ class Logout(MethodView):
     @blp.response(204)
     @blp.doc(operationId="signOut")
     def post(self):
-        """Sign out: revoke the presented token (access or refresh)"""
-        security.revoke_current_token()
+        """Sign out: end the session, revoking its access and refresh tokens (either may be presented)"""
+        security.end_current_session()

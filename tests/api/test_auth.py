@@ -1,6 +1,7 @@
+import jwt
 import pytest
 
-from tests.factories import assert_error, bearer
+from tests.factories import assert_error, bearer, sign_in
 
 TOKEN_FIELDS = {"access_token", "refresh_token", "token_type", "expires_in"}
 
@@ -39,4 +40,37 @@ def test_logout_revokes_the_access_token(client, user):
 def test_logout_revokes_the_refresh_token(client, user):
     assert client.post("/api/v1/auth/logout", headers=bearer(user.refresh_token)).status_code == 204
     assert_error(client.post("/api/v1/auth/refresh", headers=bearer(user.refresh_token)), 401)
-    assert client.get("/api/v1/users/me", headers=user.headers).status_code == 200
+
+
+def session_of(token: str) -> str:
+    return jwt.decode(token, options={"verify_signature": False})["sid"]
+
+
+def test_the_tokens_of_one_sign_in_share_a_session(client, user):
+    assert session_of(user.access_token) == session_of(user.refresh_token)
+    other_sign_in = sign_in(client, user.email)
+    assert session_of(other_sign_in["access_token"]) != session_of(user.access_token)
+
+
+def test_refresh_keeps_the_session(client, user):
+    refreshed = client.post("/api/v1/auth/refresh", headers=bearer(user.refresh_token)).json["access_token"]
+    assert session_of(refreshed) == session_of(user.refresh_token)
+
+
+def test_logout_with_the_access_token_ends_the_session(client, user):
+    refreshed = client.post("/api/v1/auth/refresh", headers=bearer(user.refresh_token)).json["access_token"]
+    assert client.post("/api/v1/auth/logout", headers=user.headers).status_code == 204
+    assert_error(client.post("/api/v1/auth/refresh", headers=bearer(user.refresh_token)), 401)
+    assert_error(client.get("/api/v1/users/me", headers=bearer(refreshed)), 401)
+
+
+def test_logout_with_the_refresh_token_ends_the_session(client, user):
+    assert client.post("/api/v1/auth/logout", headers=bearer(user.refresh_token)).status_code == 204
+    assert_error(client.get("/api/v1/users/me", headers=user.headers), 401)
+
+
+def test_logout_leaves_other_sessions_alone(client, user):
+    other_sign_in = sign_in(client, user.email)
+    assert client.post("/api/v1/auth/logout", headers=user.headers).status_code == 204
+    assert client.get("/api/v1/users/me", headers=bearer(other_sign_in["access_token"])).status_code == 200
+    assert client.post("/api/v1/auth/refresh", headers=bearer(other_sign_in["refresh_token"])).status_code == 200
