@@ -39,6 +39,10 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # werkzeug's development server (flask run, make run) logs its own line per request, with the
+    # raw query string and ANSI colours, at INFO: the app's JSON line is the one kept. Its
+    # warnings and errors still get through.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 def init_app(app: Flask) -> None:

@@ -17,7 +17,7 @@ import sys
 from gunicorn.workers.base import Worker
 from meinheld import server
 from meinheld.gmeinheld import MeinheldWorker as StockMeinheldWorker
-from meinheld.mlogging import _access
+from meinheld.mlogging import SafeAtoms
 
 
 class MeinheldLogAdapter:
@@ -30,11 +30,23 @@ class MeinheldLogAdapter:
         self.access_log = log.access_log
 
     def access(self, environ) -> None:
-        """Write one access line, formatted by meinheld from its environ."""
+        """Write one access line in gunicorn's access_log_format, from meinheld's environ."""
         if "REQUEST_METHOD" not in environ:
             # meinheld also reports a keep-alive connection the client closed, as an empty request.
             return
-        _access(self, environ)
+        # meinheld's own formatter has no %(m)s or %(U)s, and its %(r)s and %(f)s are what the
+        # format leaves out: the atoms gunicorn documents, without the query string.
+        atoms = {
+            "h": environ.get("REMOTE_ADDR", "-"),
+            "m": environ.get("REQUEST_METHOD", "-"),
+            "U": environ.get("PATH_INFO", "-"),
+            "s": str(environ.get("STATUS_CODE", "-")),
+            "b": str(environ.get("SEND_BYTES", "-")),
+            "a": environ.get("HTTP_USER_AGENT", "-"),
+            # meinheld's request time, in its own unit (its stock formatter reports it as %(D)s too).
+            "D": str(environ.get("REQUEST_TIME", "-")),
+        }
+        self.access_log.info(self.cfg.access_log_format % SafeAtoms(atoms))
 
     def error(self, exc_type=None, exc=None, traceback=None) -> None:
         """Log an exception the server caught (an application error or a bad access format)."""

@@ -100,6 +100,10 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 # so gunicorn's own access log, a second and unstructured line per request, is off. Errors go to
 # stderr, which the log driver ships.
 accesslog = None
+# Should an operator turn the access log on (--access-logfile -), its lines hold the path without
+# the query string (%(U)s, not %(r)s) and no referer, which may carry another page's query string:
+# tokens or emails put in a URL stay out of the logs. arcane.workers formats meinheld's the same way.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(D)s "%(a)s"'
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").strip().lower() or "info"
 

@@ -120,6 +120,66 @@ def start_gunicorn(tmp_path):
         server.stop()
 
 
+class FlaskRunServer:
+    """``flask --app arcane run``, the server of ``make run``, started for one test."""
+
+    def __init__(self, process: subprocess.Popen, port: int, log_path: Path):
+        self.process = process
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log_path = log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def get(self, path: str, timeout: float = 2.0) -> tuple[int, bytes]:
+        return get(self.url + path, timeout=timeout)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(STOP_SECONDS)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(STOP_SECONDS)
+
+
+@pytest.fixture
+def start_flask_run(tmp_path):
+    """Start the development server as `make run` does (threaded, no reloader); stopped after the test."""
+    servers = []
+
+    def start(**environ: str) -> FlaskRunServer:
+        port = free_port()
+        env = {key: value for key, value in os.environ.items() if key not in {"MONGODB_URI"}}
+        env.update(ARCANE_ENV="test", LOG_LEVEL="INFO", **environ)
+        log_path = tmp_path / f"flask-run-{len(servers)}.log"
+        command = [sys.executable, "-m", "flask", "--app", "arcane", "run", "--host", "127.0.0.1"]
+        with log_path.open("wb") as log_file:
+            process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+                [*command, "--port", str(port), "--no-reload"],
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        server = FlaskRunServer(process, port, log_path)
+        servers.append(server)
+        deadline = time.monotonic() + BOOT_SECONDS
+        while server.get("/health")[0] != 200:
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"flask run did not start:\n{server.log()}")
+            time.sleep(0.05)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
 def health_is_ok(response: tuple[int, bytes]) -> bool:
     status, body = response
     return status == 200 and json.loads(body) == {"status": "ok"}
