@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     api = Api(app)
     register_error_handlers(app, api.handle_http_exception)
     security.init_app(app, api.handle_http_exception)
-    rate_limits.init_app(app, settings, api.handle_http_exception)
+    rate_limits.init_app(app, settings)
     api.register_converter(ObjectIdConverter, object_id_parameter_schema)
     from arcane.api import BLUEPRINTS
 

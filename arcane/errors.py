@@ -9,6 +9,7 @@ import logging
 
 import mongoengine
 import pymongo.errors
+from limits.errors import StorageError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from arcane.database import OUTAGES
@@ -54,6 +55,16 @@ class Invalid(ArcaneError):
     default_message = "The request is not valid."
 
 
+class TooManyRequests(ArcaneError):
+    """A limit is spent; ``retry_after`` says in how many seconds to try again."""
+
+    default_message = "Too many requests: try again later."
+
+    def __init__(self, message: str | None = None, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 def http_exception(status_code: int, message: str, *, errors=None, headers=None) -> HTTPException:
     """Build the werkzeug exception that the Api's error handler renders."""
     error = default_exceptions[status_code](description=message)
@@ -76,6 +87,15 @@ def _document_invalid(error: mongoengine.ValidationError):
     return Invalid.default_message, errors or None, None
 
 
+def _retry_later(error: TooManyRequests):
+    return error.message, None, {"Retry-After": str(error.retry_after)}
+
+
+def _limits_store_outage(error: StorageError):
+    logger.error("rate limit store unavailable: %s", type(error.storage_error).__name__)
+    return "The service is unavailable. Try again shortly.", None, {"Retry-After": "5"}
+
+
 def _database_outage(error: Exception):
     logger.error("database unavailable: %s", type(error).__name__)
     return DATABASE_UNAVAILABLE, None, {"Retry-After": "5"}
@@ -89,10 +109,12 @@ ERROR_TABLE = (
     (Conflict, 409, _as_raised),
     (PreconditionFailed, 412, _as_raised),
     (Invalid, 422, _as_raised),
+    (TooManyRequests, 429, _retry_later),
     (mongoengine.NotUniqueError, 409, _not_unique),
     (pymongo.errors.DuplicateKeyError, 409, _not_unique),
     (mongoengine.ValidationError, 422, _document_invalid),
     *((outage, 503, _database_outage) for outage in OUTAGES),
+    (StorageError, 503, _limits_store_outage),
 )
 
 

@@ -21,6 +21,8 @@ KNOWN_WEAK_SECRETS = {
     # docker-compose.yml's fallback for local work: public, so never acceptable in production.
     "local-only-public-jwt-key-never-use-it-in-production",
 }
+# The rate limits' store in this process: each process counts alone, so refused in production.
+IN_PROCESS_RATELIMIT_STORAGE = "memory://"
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 
@@ -46,11 +48,15 @@ class Settings:
     password_hash_memory_kib: int = 19456
     password_hash_time_cost: int = 2
     cors_origins: tuple[str, ...] = ()
-    # Rate limits, in the "N per period" notation of the limits library; only failures count for sign-in.
-    login_account_limit: str = "5 per 15 minutes"
+    # Rate limits, in the "N per period" notation of the limits library; only failures count for
+    # sign-in (per account and address, per address, and an account-wide ceiling) and password changes.
+    login_account_address_limit: str = "5 per 15 minutes"
     login_address_limit: str = "20 per 15 minutes"
+    login_account_limit: str = "100 per 15 minutes"
+    sign_up_limit: str = "10 per hour"
+    password_change_limit: str = "5 per 15 minutes"  # noqa: S105 (a rate, not a password)
     property_creation_limit: str = "60 per hour"
-    ratelimit_storage_uri: str = "memory://"
+    ratelimit_storage_uri: str = IN_PROCESS_RATELIMIT_STORAGE
     # How many reverse proxies (a load balancer...) sit in front: their X-Forwarded-For is trusted.
     proxy_hops: int = 0
 
@@ -79,10 +85,13 @@ class Settings:
             "cors_origins": tuple(
                 origin.strip() for origin in environ.get("CORS_ORIGINS", "").split(",") if origin.strip()
             ),
-            "login_account_limit": read_rate(environ, "LOGIN_ACCOUNT_LIMIT", "5 per 15 minutes"),
+            "login_account_address_limit": read_rate(environ, "LOGIN_ACCOUNT_ADDRESS_LIMIT", "5 per 15 minutes"),
             "login_address_limit": read_rate(environ, "LOGIN_ADDRESS_LIMIT", "20 per 15 minutes"),
+            "login_account_limit": read_rate(environ, "LOGIN_ACCOUNT_LIMIT", "100 per 15 minutes"),
+            "sign_up_limit": read_rate(environ, "SIGN_UP_LIMIT", "10 per hour"),
+            "password_change_limit": read_rate(environ, "PASSWORD_CHANGE_LIMIT", "5 per 15 minutes"),
             "property_creation_limit": read_rate(environ, "PROPERTY_CREATION_LIMIT", "60 per hour"),
-            "ratelimit_storage_uri": environ.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://",
+            "ratelimit_storage_uri": environ.get("RATELIMIT_STORAGE_URI", "").strip() or IN_PROCESS_RATELIMIT_STORAGE,
             "proxy_hops": read_integer(environ, "PROXY_HOPS", 0, minimum=0),
         }
         if env == "test":
@@ -113,6 +122,11 @@ class Settings:
             problems.append("ARCANE_DEBUG must be off")
         if self.embedded:
             problems.append("MONGODB_URI must point to a real MongoDB, not the embedded database")
+        if self.ratelimit_storage_uri == IN_PROCESS_RATELIMIT_STORAGE:
+            problems.append(
+                "RATELIMIT_STORAGE_URI must name a store shared by every worker and instance (redis://... or "
+                "rediss://...), not memory://, with which each process would count alone"
+            )
         if "*" in self.cors_origins:
             problems.append("CORS_ORIGINS must list origins, not *")
         if problems:

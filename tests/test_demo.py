@@ -62,13 +62,14 @@ def test_anything_created_after_the_seed_is_listed_first(app, client, user):
                 "ARCANE_ENV": "production",
                 "MONGODB_URI": "mongodb://db:27017/x",
                 "JWT_SECRET_KEY": "k3Yq9vX2pL7mN4bR8tW1zC6fH0jD5sGa",
+                "RATELIMIT_STORAGE_URI": "redis://redis:6379/0",
             },
             "refusing to add demo users to a production database",
         ),
     ],
 )
 def test_seed_script_refuses_what_it_cannot_seed(monkeypatch, capsys, environ, complaint):
-    for name in ("ARCANE_ENV", "MONGODB_URI", "JWT_SECRET_KEY"):
+    for name in ("ARCANE_ENV", "MONGODB_URI", "JWT_SECRET_KEY", "RATELIMIT_STORAGE_URI"):
         monkeypatch.delenv(name, raising=False)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)

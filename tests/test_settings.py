@@ -7,7 +7,12 @@ REAL_URI = "mongodb://db.internal:27017/arcane"
 
 
 def production(**environ):
-    values = {"ARCANE_ENV": "production", "JWT_SECRET_KEY": STRONG_SECRET, "MONGODB_URI": REAL_URI}
+    values = {
+        "ARCANE_ENV": "production",
+        "JWT_SECRET_KEY": STRONG_SECRET,
+        "MONGODB_URI": REAL_URI,
+        "RATELIMIT_STORAGE_URI": "rediss://:token@cache.internal:6379/0",
+    }
     values.update(environ)
     return Settings.from_env({key: value for key, value in values.items() if value is not None})
 
@@ -42,6 +47,8 @@ def test_production_accepts_safe_settings():
         ({"ARCANE_DEBUG": "true"}, "ARCANE_DEBUG must be off"),
         ({"MONGODB_URI": None}, "MONGODB_URI must point to a real MongoDB"),
         ({"MONGODB_URI": "mongomock://localhost/arcane"}, "MONGODB_URI must point to a real MongoDB"),
+        ({"RATELIMIT_STORAGE_URI": None}, "RATELIMIT_STORAGE_URI must name a store shared by every worker"),
+        ({"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URI must name a store shared by every worker"),
     ],
 )
 def test_production_refuses_unsafe_settings(environ, complaint):

@@ -3,8 +3,7 @@
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
-from arcane import security
-from arcane.rate_limits import limit_sign_in_failures, limit_sign_in_failures_per_address
+from arcane import rate_limits, security
 from arcane.schemas.auth import AccessTokenSchema, TokenPairSchema, TokenRequestSchema
 from arcane.services import users
 from arcane.smorest import UNAUTHORIZED_RESPONSE, Blueprint
@@ -14,8 +13,6 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Bearer
 
 @blp.route("/token")
 class Token(MethodView):
-    @limit_sign_in_failures
-    @limit_sign_in_failures_per_address
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenPairSchema)
     @blp.alt_response(401, response=UNAUTHORIZED_RESPONSE)
@@ -23,7 +20,8 @@ class Token(MethodView):
     @blp.doc(operationId="signIn")
     def post(self, credentials):
         """Sign in: exchange email and password for an access and a refresh token"""
-        user = users.authenticate(credentials["email"], credentials["password"])
+        with rate_limits.sign_in_attempt(credentials["email"]):
+            user = users.authenticate(credentials["email"], credentials["password"])
         return security.issue_token_pair(user)
 
 

@@ -4,8 +4,8 @@ from flask import request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
+from arcane import rate_limits
 from arcane.idempotency import idempotent
-from arcane.rate_limits import limit_property_creation
 from arcane.schemas.properties import PropertyCreateSchema, PropertyQuerySchema, PropertySchema, PropertyUpdateSchema
 from arcane.services import properties
 from arcane.smorest import LOCATION_HEADER, Blueprint
@@ -46,7 +46,6 @@ class Properties(MethodView):
 
     @blp.login_required
     @idempotent
-    @limit_property_creation
     @blp.etag
     @blp.arguments(PropertyCreateSchema)
     @blp.response(201, PropertySchema, headers=LOCATION_HEADER)
@@ -55,7 +54,8 @@ class Properties(MethodView):
     @blp.doc(operationId="createProperty")
     def post(self, new_property):
         """Publish a property (you are its owner)"""
-        return properties.create_property(current_user, **new_property)
+        with rate_limits.property_creation(str(current_user.id)):
+            return properties.create_property(current_user, **new_property)
 
 
 @blp.route("/<objectid:property_id>")

@@ -3,6 +3,7 @@
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
+from arcane import rate_limits
 from arcane.schemas.users import (
     PasswordChangeSchema,
     UserCreateSchema,
@@ -21,10 +22,12 @@ class Users(MethodView):
     @blp.arguments(UserCreateSchema)
     @blp.response(201, UserPrivateSchema, headers=LOCATION_HEADER)
     @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     @blp.location("users.UserById", user_id="id")
     @blp.doc(operationId="signUp")
     def post(self, new_user):
         """Sign up"""
+        rate_limits.count_sign_up()
         return users.create_user(**new_user)
 
 
@@ -58,10 +61,12 @@ class CurrentUserPassword(MethodView):
     @blp.login_required
     @blp.arguments(PasswordChangeSchema)
     @blp.response(204)
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     @blp.doc(operationId="changePassword")
     def put(self, passwords):
         """Change your password; every token issued before stops working"""
-        users.change_password(current_user, passwords["current_password"], passwords["new_password"])
+        with rate_limits.password_change_attempt(str(current_user.id)):
+            users.change_password(current_user, passwords["current_password"], passwords["new_password"])
 
 
 @blp.route("/<objectid:user_id>")

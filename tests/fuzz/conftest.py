@@ -57,7 +57,15 @@ def fuzz_report(request):
 def settings():
     """The fuzzer signs in and publishes far more than a person would: the limits stay on, out of its way."""
     generous = "100000 per minute"
-    return make_settings(login_account_limit=generous, login_address_limit=generous, property_creation_limit=generous)
+    limits = (
+        "login_account_address",
+        "login_address",
+        "login_account",
+        "sign_up",
+        "password_change",
+        "property_creation",
+    )
+    return make_settings(**{f"{limit}_limit": generous for limit in limits})
 
 
 @pytest.fixture

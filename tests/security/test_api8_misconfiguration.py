@@ -26,6 +26,8 @@ def production_environment(**changes):
         "JWT_SECRET_KEY": STRONG_SECRET,
         "MONGODB_URI": UNREACHABLE_DATABASE,
         "MONGODB_TIMEOUT_MS": "100",
+        # Never reached by these tests: no request here counts against a limit.
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0",
     }
     environ.update(changes)
     return {key: value for key, value in environ.items() if value is not None}
@@ -53,8 +55,19 @@ def test_production_app_runs_without_debug_or_testing(production_app):
         {"JWT_SECRET_KEY": "ab" * 20},
         {"MONGODB_URI": None},
         {"MONGODB_URI": "mongomock://localhost/arcane"},
+        {"RATELIMIT_STORAGE_URI": None},
+        {"RATELIMIT_STORAGE_URI": "memory://"},
     ],
-    ids=["debug", "no secret", "weak secret", "repetitive secret", "default database", "embedded database"],
+    ids=[
+        "debug",
+        "no secret",
+        "weak secret",
+        "repetitive secret",
+        "default database",
+        "embedded database",
+        "default limits store",
+        "in-process limits store",
+    ],
 )
 def test_production_refuses_to_start_unsafe(changes):
     with pytest.raises(SettingsError):
