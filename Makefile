@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= auto
 CHROMIUM ?= chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev install-meinheld run test lint format check-deploy check-docs chromium clean
+.PHONY: help install install-dev install-meinheld run test lint format check-deploy check-docs chromium redis-server clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -48,8 +48,16 @@ run: install ## Serve the API on http://$(HOST):$(PORT) with the embedded databa
 	@echo "Arcane on http://$(HOST):$(PORT)  |  Swagger UI: http://$(HOST):$(PORT)/docs/swagger  |  ReDoc: http://$(HOST):$(PORT)/docs/redoc"
 	ARCANE_ENV=$${ARCANE_ENV:-local} $(BIN)/flask --app arcane run --host $(HOST) --port $(PORT) --no-reload
 
-test: install-dev install-meinheld ## Run the whole test suite, one process per core (PYTEST_WORKERS=0: one process)
+test: install-dev install-meinheld redis-server ## Run the whole test suite, one process per core (PYTEST_WORKERS=0: one process)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+redis-server: ## Install Debian's redis-server for the shared-limit tests if it is missing (as root), or say they skip
+	@command -v redis-server >/dev/null && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server; \
+	else \
+		echo "redis-server is missing: the tests that need it skip (sudo apt-get install redis-server)"; \
+	fi
 
 lint: install-dev ## Lint and check formatting (ruff)
 	$(BIN)/ruff check .

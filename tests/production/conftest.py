@@ -6,7 +6,9 @@ Every server runs in a process group of its own and is stopped after its test, w
 import contextlib
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -178,6 +180,78 @@ def start_flask_run(tmp_path):
     yield start
     for server in servers:
         server.stop()
+
+
+class RedisServer:
+    """A redis-server of the test session, on 127.0.0.1."""
+
+    def __init__(self, process: subprocess.Popen, port: int):
+        self.process = process
+        self.port = port
+        self.uri = f"redis://127.0.0.1:{port}/0"
+
+    def ping(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as connection:
+                connection.sendall(b"PING\r\n")
+                return connection.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def flush(self) -> None:
+        with socket.create_connection(("127.0.0.1", self.port), timeout=1) as connection:
+            connection.sendall(b"FLUSHALL\r\n")
+            assert connection.recv(16).startswith(b"+OK")
+
+
+@pytest.fixture(scope="session")
+def redis_session(tmp_path_factory):
+    """A real redis-server (Debian's package) for the whole session, or a skip saying it is missing."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is missing: apt-get install redis-server (make test installs it as root)")
+    port = free_port()
+    directory = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(  # noqa: S603 (Debian's redis-server, our arguments)
+        [
+            binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dir",
+            str(directory),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=(directory / "redis.log").open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    server = RedisServer(process, port)
+    deadline = time.monotonic() + BOOT_SECONDS
+    while not server.ping():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"redis-server did not start:\n{(directory / 'redis.log').read_text()}")
+        time.sleep(0.05)
+    yield server
+    process.terminate()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(STOP_SECONDS)
+    if process.poll() is None:
+        process.kill()
+        process.wait(STOP_SECONDS)
+
+
+@pytest.fixture
+def redis_server(redis_session):
+    """The session's redis-server, emptied for this test."""
+    redis_session.flush()
+    return redis_session
 
 
 def health_is_ok(response: tuple[int, bytes]) -> bool:
