@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from arcane import cli, database, demo, docs, http_headers, observability, passwords, rate_limits, security
 from arcane.errors import register_error_handlers
 from arcane.models import DOCUMENTS
-from arcane.services import property_types
+from arcane.services import property_types, users
 from arcane.settings import Settings
 from arcane.smorest import Api, ObjectIdConverter, object_id_parameter_schema
 
@@ -66,6 +66,10 @@ def _prepare_database(settings: Settings) -> None:
         if settings.seed_demo_data:
             counts = demo.seed()
             logger.info("Demo data loaded: %(users)s users, %(properties)s properties (see the README).", counts)
+        # Idempotent: once every account has its key, one server-side scan of the users finds none.
+        migrated = users.migrate_email_keys()
+        if migrated["migrated"] or migrated["conflicts"]:
+            logger.info("Email keys given to %(migrated)s accounts (%(conflicts)s conflicts).", migrated)
     except database.OUTAGES:
         # Start anyway: /ready reports the outage, and mongoengine creates the indexes on first use.
         logger.warning("database unreachable at start-up; indexes will be created on first use")

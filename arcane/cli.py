@@ -60,8 +60,20 @@ def seed(properties):
     click.echo(f"Demo data: {counts['users']} users, {counts['properties']} properties.")
 
 
+@click.command("migrate-emails")
+def migrate_emails():
+    """Give every account its email comparison key (idempotent; the service also runs it at start-up)."""
+    counts = users.migrate_email_keys()
+    click.echo(f"Email keys: {counts['migrated']} accounts migrated, {counts['conflicts']} conflicts.")
+    if counts["conflicts"]:
+        raise click.ClickException(
+            "some accounts share a mailbox with an older account (see the log): resolve them by hand"
+        )
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     app.cli.add_command(create_admin)
+    app.cli.add_command(migrate_emails)
     app.cli.add_command(ensure_indexes)
     app.cli.add_command(seed)

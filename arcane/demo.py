@@ -16,7 +16,7 @@ from collections.abc import Callable
 from bson import ObjectId
 from mongoengine import BulkWriteError, NotUniqueError
 
-from arcane import passwords
+from arcane import emails, passwords
 from arcane.models import Property, Room, User
 from arcane.models.properties import city_key
 from arcane.services import property_types
@@ -98,6 +98,7 @@ def _seed_users() -> list[ObjectId]:
             user = User(
                 id=demo_id(email, created_at),
                 email=email,
+                email_key=emails.comparison_key(email),
                 password_hash=password_hash,
                 first_name=first_name,
                 last_name=last_name,

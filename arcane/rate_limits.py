@@ -21,8 +21,8 @@ from limits.storage import SlidingWindowCounterSupport, Storage, storage_from_st
 from limits.storage.base import TimestampedSlidingWindow
 from limits.strategies import SlidingWindowCounterRateLimiter
 
+from arcane.emails import comparison_key
 from arcane.errors import Invalid, TooManyRequests, Unauthorized
-from arcane.services.users import normalise_email
 from arcane.settings import IN_PROCESS_RATELIMIT_STORAGE, Settings
 
 EXTENSION = "arcane.rate_limits"
@@ -207,7 +207,7 @@ def sign_in_attempt(email: str):
     Failures count per (account, address), per address, and per account from every address; the
     last, the ceiling, is set high enough that one attacker's address cannot lock the owner out.
     """
-    account, address = _hashed(normalise_email(email)), _client_address()
+    account, address = _hashed(comparison_key(email)), _client_address()
     return _counting_failures(
         Unauthorized,
         [

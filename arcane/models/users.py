@@ -8,14 +8,20 @@ ROLES = ("user", "admin")
 
 
 class User(me.Document):
-    """A person who can sign in; ``email`` is stored normalised (trimmed, lower case)."""
+    """A person who can sign in; ``email`` is stored normalised, ``email_key`` compares mailboxes."""
 
     meta = {
         "collection": "users",
-        "indexes": [{"fields": ["email"], "unique": True}],
+        "indexes": [
+            {"fields": ["email"], "unique": True},
+            # Sparse: accounts from before the key existed have none until migrate-emails runs.
+            {"fields": ["email_key"], "unique": True, "sparse": True},
+        ],
     }
 
     email = me.StringField(required=True, max_length=254)
+    # One value per mailbox, whatever its spelling (arcane.emails): what uniqueness and sign-in compare.
+    email_key = me.StringField(max_length=254)
     password_hash = me.StringField(required=True)
     first_name = me.StringField(required=True, max_length=100)
     last_name = me.StringField(required=True, max_length=100)

@@ -6,6 +6,8 @@ import re
 import marshmallow as ma
 from bson import ObjectId
 
+from arcane import emails
+
 OLDEST_BIRTH_DATE = dt.date(1900, 1, 1)
 OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 
@@ -63,11 +65,23 @@ def validate_birth_date(value: dt.date) -> None:
         raise ma.ValidationError("Must be in the past.")
 
 
-class EmailAddress(ma.fields.Email):
-    """An email address, trimmed of surrounding white space before it is checked."""
+class EmailAddress(ma.fields.String):
+    """An email address a mailbox can be registered under, loaded in its normal form (arcane.emails).
+
+    Refused: quoted local parts, domain literals, and characters no registrable mailbox has
+    (invisible ones such as a soft hyphen, control and bidirectional characters).
+    """
+
+    def __init__(self, **kwargs):
+        metadata = {"format": "email", **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return emails.normalise(text).address
+        except emails.InvalidEmail as error:
+            raise ma.ValidationError(str(error)) from None
 
 
 class StrictInteger(ma.fields.Integer):

@@ -1,12 +1,13 @@
 """Accounts: sign-up, sign-in, profile, password, removal."""
 
 import datetime as dt
+import logging
 
 from bson import ObjectId
 from bson.errors import InvalidId
 from mongoengine import NotUniqueError
 
-from arcane import passwords
+from arcane import emails, passwords
 from arcane.errors import Conflict, Invalid, NotFound, Unauthorized
 from arcane.models import User
 from arcane.models.common import utcnow
@@ -14,19 +15,21 @@ from arcane.services import properties
 
 PROFILE_FIELDS = ("first_name", "last_name", "birth_date")
 BAD_CREDENTIALS = "Invalid email or password."
-
-
-def normalise_email(email: str) -> str:
-    """The stored form of an email: unique case-insensitively."""
-    return email.strip().lower()
+EMAIL_TAKEN = "An account with this email already exists."
+logger = logging.getLogger(__name__)
 
 
 def create_user(
     *, email: str, password: str, first_name: str, last_name: str, birth_date: dt.date, role: str = "user"
 ) -> User:
-    """Create an account; an email already in use is a conflict."""
+    """Create an account; an email already in use, in any spelling of the same mailbox, is a conflict."""
+    try:
+        normalised = emails.normalise(email)
+    except emails.InvalidEmail as error:
+        raise Invalid(errors={"email": [str(error)]}) from None
     user = User(
-        email=normalise_email(email),
+        email=normalised.address,
+        email_key=normalised.key,
         password_hash=passwords.hash_password(password),
         first_name=first_name,
         last_name=last_name,
@@ -36,12 +39,12 @@ def create_user(
     try:
         return user.save(force_insert=True)
     except NotUniqueError:
-        raise Conflict("An account with this email already exists.") from None
+        raise Conflict(EMAIL_TAKEN) from None
 
 
 def authenticate(email: str, password: str) -> User:
     """The account with these credentials; the same error whether the email or the password is wrong."""
-    user = User.objects(email=normalise_email(email)).first()
+    user = User.objects(email_key=emails.comparison_key(email)).first()
     if not passwords.verify_password(password, user.password_hash if user else None):
         raise Unauthorized(BAD_CREDENTIALS)
     return user
@@ -99,7 +102,7 @@ def delete_user(user: User) -> None:
 
 def ensure_admin(*, email: str, password: str, first_name: str, last_name: str, birth_date: dt.date) -> User:
     """Create an administrator, or promote (and re-password) an existing account."""
-    user = User.objects(email=normalise_email(email)).first()
+    user = User.objects(email_key=emails.comparison_key(email)).first()
     if user is None:
         return create_user(
             email=email,
@@ -116,3 +119,23 @@ def ensure_admin(*, email: str, password: str, first_name: str, last_name: str, 
         set__updated_at=utcnow(),
     )
     return user.reload()
+
+
+def migrate_email_keys() -> dict:
+    """Give every account without one its email comparison key (idempotent, safe at start-up).
+
+    Two accounts whose addresses are spellings of one mailbox (registered before keys existed)
+    cannot share the key: the older keeps it, the other is left without and reported.
+    """
+    counts = {"migrated": 0, "conflicts": 0}
+    for document in User._get_collection().find({"email_key": {"$exists": False}}, {"email": 1}).sort("_id", 1):
+        try:
+            User.objects(id=document["_id"]).update_one(set__email_key=emails.comparison_key(document["email"]))
+        except NotUniqueError:
+            counts["conflicts"] += 1
+            logger.warning(
+                "account %s shares its mailbox with an older account: left without an email key", document["_id"]
+            )
+        else:
+            counts["migrated"] += 1
+    return counts
