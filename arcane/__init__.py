@@ -6,7 +6,7 @@ import logging
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from arcane import cli, database, demo, docs, http_headers, observability, passwords, rate_limits, security
+from arcane import bodies, cli, database, demo, docs, http_headers, observability, passwords, rate_limits, security
 from arcane.errors import register_error_handlers
 from arcane.models import DOCUMENTS
 from arcane.services import property_types, users
@@ -45,12 +45,15 @@ def create_app(settings: Settings | None = None) -> Flask:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
     observability.init_app(app)
+    bodies.init_app(app)
     http_headers.init_app(app, settings)
     cli.init_app(app)
     if settings.proxy_hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
     if settings.embedded:
         app.wsgi_app = database.OneRequestAtATime(app.wsgi_app)
+    # Outermost: the body is read before the embedded database's lock is taken.
+    app.wsgi_app = bodies.BufferedBody(app.wsgi_app, max_bytes=MAX_BODY_BYTES, seconds=settings.body_read_seconds)
     return app
 
 

@@ -59,6 +59,9 @@ class Settings:
     ratelimit_storage_uri: str = IN_PROCESS_RATELIMIT_STORAGE
     # How many reverse proxies (a load balancer...) sit in front: their X-Forwarded-For is trusted.
     proxy_hops: int = 0
+    # A request body that has not arrived after this long is a 408: a client trickling its body
+    # holds one thread (gthread, the development server) this long at most.
+    body_read_seconds: float = 10.0
 
     @property
     def embedded(self) -> bool:
@@ -93,6 +96,7 @@ class Settings:
             "property_creation_limit": read_rate(environ, "PROPERTY_CREATION_LIMIT", "60 per hour"),
             "ratelimit_storage_uri": environ.get("RATELIMIT_STORAGE_URI", "").strip() or IN_PROCESS_RATELIMIT_STORAGE,
             "proxy_hops": read_integer(environ, "PROXY_HOPS", 0, minimum=0),
+            "body_read_seconds": read_integer(environ, "BODY_READ_TIMEOUT_SECONDS", 10, minimum=1),
         }
         if env == "test":
             # Cheap hashing keeps the suite fast; the hashing code path stays the same.
