@@ -6,7 +6,19 @@ import logging
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from arcane import bodies, cli, database, demo, docs, http_headers, observability, passwords, rate_limits, security
+from arcane import (
+    bodies,
+    cli,
+    database,
+    demo,
+    docs,
+    http_headers,
+    observability,
+    outages,
+    passwords,
+    rate_limits,
+    security,
+)
 from arcane.errors import register_error_handlers
 from arcane.models import DOCUMENTS
 from arcane.services import property_types, users
@@ -46,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(docs.blp)
     observability.init_app(app)
     bodies.init_app(app)
+    outages.init_app(app)
     http_headers.init_app(app, settings)
     cli.init_app(app)
     if settings.proxy_hops:

@@ -9,10 +9,11 @@ import logging
 
 import mongoengine
 import pymongo.errors
+from flask import current_app, g
 from limits.errors import StorageError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-from arcane.database import OUTAGES
+from arcane.database import BREAKER_EXTENSION, OUTAGES
 
 logger = logging.getLogger(__name__)
 DATABASE_UNAVAILABLE = "The database is unavailable. Try again shortly."
@@ -65,6 +66,12 @@ class TooManyRequests(ArcaneError):
         self.retry_after = retry_after
 
 
+class DatabaseUnavailable(ArcaneError):
+    """The database is down or hung: the request is refused without waiting for it."""
+
+    default_message = DATABASE_UNAVAILABLE
+
+
 def http_exception(status_code: int, message: str, *, errors=None, headers=None) -> HTTPException:
     """Build the werkzeug exception that the Api's error handler renders."""
     error = default_exceptions[status_code](description=message)
@@ -96,8 +103,16 @@ def _limits_store_outage(error: StorageError):
     return "The service is unavailable. Try again shortly.", None, {"Retry-After": "5"}
 
 
+def _unavailable(error: DatabaseUnavailable):
+    return error.message, None, {"Retry-After": "5"}
+
+
 def _database_outage(error: Exception):
     logger.error("database unavailable: %s", type(error).__name__)
+    breaker = current_app.extensions.get(BREAKER_EXTENSION)
+    if breaker is not None:
+        breaker.failed()
+        g.database_outage = True
     return DATABASE_UNAVAILABLE, None, {"Retry-After": "5"}
 
 
@@ -113,6 +128,7 @@ ERROR_TABLE = (
     (mongoengine.NotUniqueError, 409, _not_unique),
     (pymongo.errors.DuplicateKeyError, 409, _not_unique),
     (mongoengine.ValidationError, 422, _document_invalid),
+    (DatabaseUnavailable, 503, _unavailable),
     *((outage, 503, _database_outage) for outage in OUTAGES),
     (StorageError, 503, _limits_store_outage),
 )

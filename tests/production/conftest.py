@@ -92,15 +92,15 @@ def start_gunicorn(tmp_path):
             for key, value in os.environ.items()
             if key not in {"MONGODB_URI", "WEB_CONCURRENCY", "GUNICORN_WORKERS", "ARCANE_WORKER_CLASS"}
         }
-        env.update(
-            ARCANE_ENV="test",
-            HOST="127.0.0.1",
-            PORT=str(port),
+        defaults = {
+            "ARCANE_ENV": "test",
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
             # Embedded database: /health needs none, and each worker has its own (test-only setting).
-            GUNICORN_WORKERS=str(workers),
-            LOG_LEVEL="info",
-            **environ,
-        )
+            "GUNICORN_WORKERS": str(workers),
+            "LOG_LEVEL": "info",
+        }
+        env.update({**defaults, **environ})
         log_path = tmp_path / f"gunicorn-{len(servers)}.log"
         with log_path.open("wb") as log_file:
             process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
