@@ -44,9 +44,18 @@ def create_user(
 
 def authenticate(email: str, password: str) -> User:
     """The account with these credentials; the same error whether the email or the password is wrong."""
-    user = User.objects(email_key=emails.comparison_key(email)).first()
+    user = _find_by_email(email)
     if not passwords.verify_password(password, user.password_hash if user else None):
         raise Unauthorized(BAD_CREDENTIALS)
+    return user
+
+
+def _find_by_email(email: str) -> User | None:
+    user = User.objects(email_key=emails.comparison_key(email)).first()
+    if user is None:
+        # An account without a key yet (written before the keys existed, by an instance of the
+        # previous version during a rolling deploy, or by a tool) still signs in by its address.
+        user = User.objects(email=email.strip().lower(), email_key=None).first()
     return user
 
 
@@ -102,7 +111,7 @@ def delete_user(user: User) -> None:
 
 def ensure_admin(*, email: str, password: str, first_name: str, last_name: str, birth_date: dt.date) -> User:
     """Create an administrator, or promote (and re-password) an existing account."""
-    user = User.objects(email_key=emails.comparison_key(email)).first()
+    user = _find_by_email(email)
     if user is None:
         return create_user(
             email=email,

@@ -87,3 +87,10 @@ def test_migrate_emails_gives_existing_accounts_their_key_idempotently(app, clie
     assert keys == {ObjectId(older["id"]): EXISTING, ObjectId(newer["id"]): "lucas@arcane.example", lookalike_id: None}
     sign_in = {"email": "Camille.Martin@arcane.example", "password": "correct horse battery"}
     assert client.post("/api/v1/auth/token", json=sign_in).status_code == 200
+
+
+def test_an_account_without_a_key_yet_still_signs_in(client):
+    sign_up(client, email=EXISTING)
+    User._get_collection().update_many({}, {"$unset": {"email_key": ""}})
+    sign_in = {"email": EXISTING, "password": "correct horse battery"}
+    assert client.post("/api/v1/auth/token", json=sign_in).status_code == 200
