@@ -1,11 +1,22 @@
 """MongoDB documents, declared with mongoengine."""
 
+from arcane.models.changes import ChangeSequence, PropertyChange
 from arcane.models.idempotency import IdempotencyRecord
 from arcane.models.properties import Property, Room
 from arcane.models.property_types import PropertyType
 from arcane.models.tokens import RevokedToken
 from arcane.models.users import User
 
-DOCUMENTS = (User, RevokedToken, PropertyType, Property, IdempotencyRecord)
+DOCUMENTS = (User, RevokedToken, PropertyType, Property, IdempotencyRecord, PropertyChange, ChangeSequence)
 
-__all__ = ["DOCUMENTS", "IdempotencyRecord", "Property", "PropertyType", "RevokedToken", "Room", "User"]
+__all__ = [
+    "DOCUMENTS",
+    "ChangeSequence",
+    "IdempotencyRecord",
+    "Property",
+    "PropertyChange",
+    "PropertyType",
+    "RevokedToken",
+    "Room",
+    "User",
+]

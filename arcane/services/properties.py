@@ -21,7 +21,7 @@ from arcane.errors import Forbidden, Invalid, NotFound, PreconditionFailed
 from arcane.models import Property, Room, User
 from arcane.models.common import utcnow
 from arcane.models.properties import CITY_KEY_MAX_BYTES, MAX_ROOMS, city_key
-from arcane.services import property_types
+from arcane.services import changes, property_types
 
 PROPERTY_FIELDS = ("name", "description", "type", "city")
 ROOM_FIELDS = ("name", "kind", "area_m2", "floor", "features")
@@ -123,7 +123,9 @@ def create_property(actor: User, *, name, type, city, description="", rooms=()) 
         updated_at=now,
     )
     created.save(force_insert=True)  # validates the property and its rooms
-    return {**created.to_mongo(), "owner": _public_owner(actor)}
+    document = {**created.to_mongo(), "owner": _public_owner(actor)}
+    changes.record_change("created", document)
+    return document
 
 
 def update_property(owned: OwnedProperty, changes: dict, *, expected_revision: int | None = None) -> dict:
@@ -142,6 +144,7 @@ def delete_property(owned: OwnedProperty, *, expected_revision: int | None = Non
     """Remove a property and its rooms."""
     if _guarded(owned, expected_revision).delete() == 0:
         _explain_failure(owned, expected_revision)
+    changes.record_deletion(owned.id, revision=owned.revision + 1)
 
 
 def add_room(owned: OwnedProperty, fields: dict, *, expected_revision: int | None = None) -> tuple[dict, dict]:
@@ -188,7 +191,9 @@ def delete_room(owned: OwnedProperty, room_id: ObjectId, *, expected_revision: i
 
 def delete_properties_of(owner_id: ObjectId) -> int:
     """Remove every listing of an owner (their account is being deleted); how many there were."""
-    return Property.objects(owner=owner_id).delete()
+    deleted = Property.objects(owner=owner_id).delete()
+    changes.record_deletions_of_owner(owner_id)
+    return deleted
 
 
 # Helpers
@@ -262,7 +267,9 @@ def _modify(owned: OwnedProperty, updates: dict, *, expected_revision=None, cond
     )
     if matched == 0:
         _explain_failure(owned, expected_revision, condition)
-    return {**_find(owned.id), "owner": owned.owner}
+    updated = {**_find(owned.id), "owner": owned.owner}
+    changes.record_change("updated", updated)
+    return updated
 
 
 def _unchanged(owned: OwnedProperty, expected_revision=None, condition=None) -> dict:
