@@ -1,13 +1,15 @@
 """Listings: public reads, owner-only writes."""
 
-from flask import request
+from flask import request, url_for
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
 from arcane import rate_limits
 from arcane.idempotency import idempotent
+from arcane.paging import encode_cursor, link_header
+from arcane.schemas.changes import ChangeQuerySchema, ChangeSchema
 from arcane.schemas.properties import PropertyCreateSchema, PropertyQuerySchema, PropertySchema, PropertyUpdateSchema
-from arcane.services import properties
+from arcane.services import changes, properties
 from arcane.smorest import LOCATION_HEADER, Blueprint
 
 blp = Blueprint(
@@ -16,6 +18,14 @@ blp = Blueprint(
     url_prefix="/api/v1/properties",
     description="Listings. Anyone can read them; only a property's owner can change it.",
 )
+
+CHANGES_LINK_HEADER = {
+    "Link": {
+        "description": 'RFC 8288: rel="next", on every page, the last one too (an empty page means up to date).',
+        "schema": {"type": "string"},
+        "example": '</api/v1/properties/changes?cursor=WzQyXQ&page_size=20>; rel="next"',
+    }
+}
 
 
 def checked_revision(property_id) -> int | None:
@@ -90,3 +100,17 @@ class PropertyById(MethodView):
         """Delete a property (its owner, or an administrator moderating)"""
         owned = properties.get_owned_property(property_id, current_user, moderation=True)
         properties.delete_property(owned, expected_revision=checked_revision(property_id))
+
+
+@blp.route("/changes")
+class PropertyChanges(MethodView):
+    @blp.arguments(ChangeQuerySchema, location="query", as_kwargs=True)
+    @blp.response(200, ChangeSchema(many=True), headers=CHANGES_LINK_HEADER)
+    @blp.doc(operationId="listPropertyChanges")
+    def get(self, page_size, after=0):
+        """Follow the changes of the listings: created, updated and deleted, in change order"""
+        entries = changes.list_changes(after=after, limit=page_size)
+        # Every page links to the next, the last one too: following it later gives the newer changes.
+        resume_after = entries[-1]["sequence"] if entries else after
+        next_url = url_for("properties.PropertyChanges", cursor=encode_cursor([resume_after]), page_size=page_size)
+        return entries, {"Link": link_header({"next": next_url})}

@@ -77,6 +77,11 @@ CONFIG = {
             "include-operation-id": ["signUp", "updateCurrentUser"],
             "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "422"]}},
         },
+        # A change feed cursor must be one this service made: opaque, not a format.
+        {
+            "include-operation-id": "listPropertyChanges",
+            "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "422"]}},
+        },
         # The current password must be the account's: a secret the document cannot describe.
         {
             "include-operation-id": "changePassword",
