@@ -6,6 +6,7 @@ import pytest
 
 from arcane.models import ChangeSequence, PropertyChange
 from arcane.services import changes, properties, property_types, users
+from tests.conftest import real_mongodb_only
 
 
 @pytest.fixture
@@ -79,3 +80,19 @@ def test_deleting_an_account_records_the_deletion_of_its_listings(owner):
     users.delete_user(owner)
     entry = PropertyChange.objects.get(id=kept_apart["_id"])
     assert (entry.kind, entry.property, entry.revision) == ("deleted", None, 1)
+
+
+@real_mongodb_only
+def test_the_feed_and_the_sequence_lookup_are_index_scans(owner):
+    """The feed's query (sequence after a cursor, in order) and the writers' highest-sequence read use the index."""
+    for n in range(30):
+        publish(owner, f"Flat {n}")
+    collection = PropertyChange._get_collection()
+    shapes = {
+        "feed page": collection.find({"sequence": {"$gt": 10}}).sort("sequence", 1).limit(20),
+        "highest sequence": collection.find({}, {"sequence": 1}).sort("sequence", -1).limit(1),
+    }
+    for name, cursor in shapes.items():
+        plan = cursor.explain()["queryPlanner"]["winningPlan"]
+        assert "IXSCAN" in str(plan), (name, plan)
+        assert "'indexName': 'sequence'" in str(plan), (name, plan)
