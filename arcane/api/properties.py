@@ -27,6 +27,44 @@ CHANGES_LINK_HEADER = {
     }
 }
 
+CHANGES_EXAMPLE = [
+    {
+        "kind": "updated",
+        "property_id": "6750c3e2a1b2c3d4e5f60718",
+        "revision": 3,
+        "changed_at": "2026-11-30T09:12:44.512000+00:00",
+        "property": {
+            "id": "6750c3e2a1b2c3d4e5f60718",
+            "name": "Sunny flat",
+            "description": "Renovated in 2023.",
+            "type": "flat",
+            "city": "Nîmes",
+            "rooms": [
+                {
+                    "id": "6750c3e2a1b2c3d4e5f60719",
+                    "name": "Living room",
+                    "kind": "living_room",
+                    "area_m2": 24.5,
+                    "floor": 2,
+                    "features": [],
+                }
+            ],
+            "room_count": 1,
+            "total_area_m2": 24.5,
+            "owner": {"id": "6750c3e2a1b2c3d4e5f60717", "first_name": "Camille", "last_name": "Martin"},
+            "created_at": "2026-11-28T17:03:10.004000+00:00",
+            "updated_at": "2026-11-30T09:12:44.512000+00:00",
+        },
+    },
+    {
+        "kind": "deleted",
+        "property_id": "6750c3e2a1b2c3d4e5f6071a",
+        "revision": 1,
+        "changed_at": "2026-11-30T09:13:02.118000+00:00",
+        "property": None,
+    },
+]
+
 
 def checked_revision(property_id) -> int | None:
     """Check If-Match against the property's current representation (412 when stale).
@@ -105,10 +143,16 @@ class PropertyById(MethodView):
 @blp.route("/changes")
 class PropertyChanges(MethodView):
     @blp.arguments(ChangeQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, ChangeSchema(many=True), headers=CHANGES_LINK_HEADER)
+    @blp.response(200, ChangeSchema(many=True), headers=CHANGES_LINK_HEADER, example=CHANGES_EXAMPLE)
     @blp.doc(operationId="listPropertyChanges")
     def get(self, page_size, after=0):
-        """Follow the changes of the listings: created, updated and deleted, in change order"""
+        """Follow the changes of the listings: created, updated and deleted, in change order
+
+        Each property appears once, at its latest change; a change moves it to the end. Follow
+        the `next` link of every page (the last one has it too): later it returns only newer
+        changes, and an empty page means up to date. Deletions stay for 30 days. The order is
+        a sequence taken from the database, so no change is missed whatever the writers' clocks.
+        """
         entries = changes.list_changes(after=after, limit=page_size)
         # Every page links to the next, the last one too: following it later gives the newer changes.
         resume_after = entries[-1]["sequence"] if entries else after
