@@ -29,6 +29,7 @@ import psutil
 from arcane import database
 from arcane.models import DOCUMENTS, Property
 from arcane.models.properties import city_key
+from arcane.paging import encode_cursor
 from arcane.settings import EMBEDDED_SCHEME, Settings
 from scripts import bench_data
 from scripts.bench_data import CITIES, PASSWORD, PROPERTY_TYPES
@@ -39,6 +40,7 @@ WORKER_CLASSES = {"meinheld": "arcane.workers.MeinheldWorker", "gthread": "gthre
 APPS = {"arcane": "scripts.bench_data:arcane()", "baseline": "scripts.bench_baseline:serve()"}
 DATASET = {"properties": 300, "users": 5, "seed": 6}
 PAGE = {"page": 1, "page_size": 20}
+FEED_PAGE = {"page_size": 20}
 ROTATION = 50  # distinct requests each wrk connection cycles through
 STARTED, STARTED_AT = time.monotonic(), dt.datetime.now(dt.UTC)
 OPERATIONS = {}
@@ -91,6 +93,17 @@ def one_property(dataset, tokens):
 @operation("cities", "Cities aggregation")
 def cities(dataset, tokens):
     return [Request("GET", "/api/v1/cities?" + urllib.parse.urlencode(PAGE))]
+
+
+@operation("change_feed", "Change feed (page of 20)")
+def change_feed(dataset, tokens):  # resumed at cursors spread over the feed, as mirrors catching up do
+    positions = range(0, max(len(dataset["properties"]) - PAGE["page_size"], 1), 5)
+    return [
+        Request(
+            "GET", "/api/v1/properties/changes?" + urllib.parse.urlencode({"cursor": encode_cursor([n]), **FEED_PAGE})
+        )
+        for n in list(positions)[:ROTATION]
+    ]
 
 
 @operation("create_property", "Create a property", 201, write=True)

@@ -23,6 +23,7 @@ from flask import Flask, Response, request
 
 from arcane.database import OneRequestAtATime
 from arcane.models.properties import MAX_ROOMS, city_key
+from arcane.paging import decode_cursor, encode_cursor
 from arcane.settings import EMBEDDED_SCHEME
 from scripts import bench_data
 
@@ -30,6 +31,7 @@ LIFETIMES = {"access": dt.timedelta(minutes=15), "refresh": dt.timedelta(days=30
 STATUS_NAMES = {401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 422: "Unprocessable Entity"}
 ROOM_FIELDS = ("name", "kind", "area_m2", "floor", "features")
 OWNER = {"first_name": 1, "last_name": 1}
+CHANGE = {"owner": 0, "deleted_at": 0}
 CITIES = [  # each city under the spelling most often written, as Arcane groups them
     {"$group": {"_id": {"key": "$city_key", "name": "$city"}, "count": {"$sum": 1}}},
     {"$sort": {"count": -1, "_id.name": 1}},
@@ -65,6 +67,16 @@ def create_app(db, secret: str) -> Flask:
         total = (page - 1) * size + len(documents) if short else db.properties.count_documents(query)
         owners = {user["_id"]: user for user in db.users.find({"_id": {"$in": [d["owner"] for d in documents]}}, OWNER)}
         return _json([_property(d, owners.get(d["owner"])) for d in documents], pagination=(total, page, size))
+
+    @app.get("/api/v1/properties/changes")
+    def change_feed():
+        size = _page()[1]
+        after = decode_cursor(request.args["cursor"], length=1)[0] if "cursor" in request.args else 0
+        query = {"sequence": {"$gt": after}}
+        entries = list(db.property_changes.find(query, CHANGE).sort("sequence", 1).limit(size))
+        cursor = encode_cursor([entries[-1]["sequence"] if entries else after])
+        link = f'</api/v1/properties/changes?cursor={cursor}&page_size={size}>; rel="next"'
+        return _json([_change(entry) for entry in entries], link=link)
 
     @app.get("/api/v1/properties/<property_id>")
     def one_property(property_id):
@@ -126,9 +138,10 @@ def serve():
     return bench_data.serve(app, db)
 
 
-def _json(payload, *, status=200, pagination=None, location=None) -> Response:
+def _json(payload, *, status=200, pagination=None, location=None, link=None) -> Response:
     headers = {"X-Pagination": json.dumps(_pagination(*pagination))} if pagination else {}
     headers |= {"Location": location} if location else {}
+    headers |= {"Link": link} if link else {}
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
     return Response(body, status=status, headers=headers, mimetype="application/json")
 
@@ -201,4 +214,16 @@ def _property(document: dict, owner: dict | None) -> dict:
         "owner": owner,
         "created_at": document["created_at"].isoformat(),
         "updated_at": document["updated_at"].isoformat(),
+    }
+
+
+def _change(entry: dict) -> dict:
+    """A change feed entry, its property as stored with the owner's public fields."""
+    snapshot = entry.get("property")
+    return {
+        "kind": entry["kind"],
+        "property_id": str(entry["_id"]),
+        "revision": entry["revision"],
+        "changed_at": entry["changed_at"].isoformat(),
+        "property": snapshot and _property(snapshot, snapshot.get("owner")),
     }
