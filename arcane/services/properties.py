@@ -21,7 +21,8 @@ from arcane.errors import Forbidden, Invalid, NotFound, PreconditionFailed
 from arcane.models import Property, Room, User
 from arcane.models.common import utcnow
 from arcane.models.properties import CITY_KEY_MAX_BYTES, MAX_ROOMS, city_key
-from arcane.services import changes, property_types
+from arcane.services import changes as change_feed
+from arcane.services import property_types
 
 PROPERTY_FIELDS = ("name", "description", "type", "city")
 ROOM_FIELDS = ("name", "kind", "area_m2", "floor", "features")
@@ -124,7 +125,7 @@ def create_property(actor: User, *, name, type, city, description="", rooms=()) 
     )
     created.save(force_insert=True)  # validates the property and its rooms
     document = {**created.to_mongo(), "owner": _public_owner(actor)}
-    changes.record_change("created", document)
+    change_feed.record_change("created", document)
     return document
 
 
@@ -144,7 +145,7 @@ def delete_property(owned: OwnedProperty, *, expected_revision: int | None = Non
     """Remove a property and its rooms."""
     if _guarded(owned, expected_revision).delete() == 0:
         _explain_failure(owned, expected_revision)
-    changes.record_deletion(owned.id, revision=owned.revision + 1)
+    change_feed.record_deletion(owned.id, revision=owned.revision + 1)
 
 
 def add_room(owned: OwnedProperty, fields: dict, *, expected_revision: int | None = None) -> tuple[dict, dict]:
@@ -192,7 +193,7 @@ def delete_room(owned: OwnedProperty, room_id: ObjectId, *, expected_revision: i
 def delete_properties_of(owner_id: ObjectId) -> int:
     """Remove every listing of an owner (their account is being deleted); how many there were."""
     deleted = Property.objects(owner=owner_id).delete()
-    changes.record_deletions_of_owner(owner_id)
+    change_feed.record_deletions_of_owner(owner_id)
     return deleted
 
 
@@ -268,7 +269,7 @@ def _modify(owned: OwnedProperty, updates: dict, *, expected_revision=None, cond
     if matched == 0:
         _explain_failure(owned, expected_revision, condition)
     updated = {**_find(owned.id), "owner": owned.owner}
-    changes.record_change("updated", updated)
+    change_feed.record_change("updated", updated)
     return updated
 
 
