@@ -8,10 +8,22 @@ import time
 
 import pytest
 
+from scripts.c_compiler import c_compiler_problem
 from tests.production.conftest import health_is_ok
 
+
+def meinheld_missing_reason() -> str:
+    """Why meinheld is not installed, naming the missing C compiler when that is the cause."""
+    if problem := c_compiler_problem():
+        return (
+            f"meinheld is not installed: it builds from source and {problem}; "
+            "install a C compiler, then make install-meinheld"
+        )
+    return "meinheld is not installed: make install-meinheld"
+
+
 HAS_MEINHELD = importlib.util.find_spec("meinheld") is not None
-needs_meinheld = pytest.mark.skipif(not HAS_MEINHELD, reason="meinheld is not installed: make install-meinheld")
+needs_meinheld = pytest.mark.skipif(not HAS_MEINHELD, reason=meinheld_missing_reason())
 pytestmark = pytest.mark.production
 
 TRAFFIC_BEFORE_KILL_SECONDS = 1.0
