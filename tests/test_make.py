@@ -1,4 +1,4 @@
-"""The Makefile's promise: `make test` needs no C compiler."""
+"""The Makefile's promises: `make test` needs no C compiler, `make help` shows the real address."""
 
 import os
 import subprocess
@@ -89,3 +89,10 @@ def test_the_meinheld_tests_skip_naming_the_missing_compiler(monkeypatch):
     reason = meinheld_missing_reason()
     assert "the C compiler '/nonexistent/cc' (from CC) is not installed" in reason
     assert "make install-meinheld" in reason
+
+
+def test_make_help_prints_the_real_address():
+    result = make("help", "HOST=0.0.0.0", "PORT=8000")
+    assert result.returncode == 0
+    assert "http://0.0.0.0:8000 " in result.stdout
+    assert "$(" not in result.stdout
