@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
-    app.register_blueprint(docs.blp)
+    docs.init_app(app)
     observability.init_app(app)
     bodies.init_app(app)
     outages.init_app(app)

@@ -3,7 +3,7 @@
 import functools
 import importlib.resources
 
-from flask import Blueprint, current_app, render_template, request, send_from_directory, url_for
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, send_from_directory, url_for
 
 ASSET_MAX_AGE = 86400
 SWAGGER_UI_ASSETS = importlib.resources.files("flask_openapi_swagger") / "templates" / "swagger"
@@ -20,6 +20,23 @@ blp = Blueprint(
     static_folder="static/docs",
     static_url_path="/assets/arcane",
 )
+
+# The root of the service and /docs, the addresses people type, lead to the interactive documentation.
+home = Blueprint("home", __name__)
+
+
+def init_app(app: Flask) -> None:
+    """Serve the documentation pages, and redirect / and /docs to the Swagger UI."""
+    app.register_blueprint(blp)
+    app.register_blueprint(home)
+
+
+@home.get("/")
+@blp.get("")
+@blp.get("/")
+def to_swagger_ui():
+    """Redirect to the Swagger UI."""
+    return redirect(url_for("docs.swagger_ui"))
 
 
 @blp.get("/swagger")

@@ -126,6 +126,14 @@ def test_pagination_header_is_documented_as_json(client, spec):
     )
 
 
+@pytest.mark.parametrize("address", ["/", "/docs", "/docs/"])
+def test_the_root_and_docs_addresses_redirect_to_the_swagger_ui(client, address):
+    response = client.get(address)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/docs/swagger"
+    assert "swagger-ui" in client.get(address, follow_redirects=True).get_data(as_text=True)
+
+
 @pytest.mark.parametrize("page", ["/docs/swagger", "/docs/redoc"])
 def test_docs_pages_load_their_assets_from_the_service(client, page):
     response = client.get(page)

@@ -13,15 +13,16 @@ import pytest
 from tests import openapi_document
 from tests.factories import assert_error, database_snapshot, valid_bodies
 
-# Routes that are not part of the API: the documentation pages and their assets.
+# Routes that are not part of the API: the documentation pages, their assets and the redirects to them.
 UNDOCUMENTED_PREFIXES = ("/docs/",)
+UNDOCUMENTED_ROUTES = {"/", "/docs"}
 AUTOMATIC_METHODS = {"HEAD", "OPTIONS"}
 
 
 def app_routes(app) -> set[tuple[str, str]]:
     routes = set()
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static" or rule.rule.startswith(UNDOCUMENTED_PREFIXES):
+        if rule.endpoint == "static" or rule.rule in UNDOCUMENTED_ROUTES or rule.rule.startswith(UNDOCUMENTED_PREFIXES):
             continue
         path = re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule.rule)
         for method in rule.methods - AUTOMATIC_METHODS:
