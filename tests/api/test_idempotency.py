@@ -6,7 +6,7 @@ import pytest
 from arcane.models import IdempotencyRecord
 from arcane.models.idempotency import KEY_LIFETIME_SECONDS
 from arcane.services import idempotency
-from tests.factories import assert_error, at_once, create_property, property_form, room_form
+from tests.factories import assert_error, at_once, create_property, property_form, room_form, sign_up_form
 
 
 def publish(client, account, key, **overrides):
@@ -84,6 +84,13 @@ def test_simultaneous_requests_with_one_key_create_one_listing(app, user):
     assert [response.status_code for response in responses] == [201] * 8
     assert len({response.json["id"] for response in responses}) == 1
     assert listing_total(app.test_client()) == 1
+
+
+def test_sign_up_ignores_the_key_as_the_readme_says(client):
+    # Only the creations of properties and rooms are idempotent; sign-up needs no token to key on.
+    headers = {"Idempotency-Key": "sign-up-1"}
+    assert client.post("/api/v1/users", json=sign_up_form(), headers=headers).status_code == 201
+    assert_error(client.post("/api/v1/users", json=sign_up_form(), headers=headers), 409)
 
 
 def test_an_expired_key_runs_the_request_again(app, client, user):
