@@ -13,6 +13,7 @@ from arcane import (
     demo,
     docs,
     http_headers,
+    metrics,
     observability,
     outages,
     passwords,
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         api.register_blueprint(blueprint)
     docs.init_app(app)
     observability.init_app(app)
+    metrics.init_app(app)
     bodies.init_app(app)
     outages.init_app(app)
     http_headers.init_app(app, settings)

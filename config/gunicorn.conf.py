@@ -9,8 +9,24 @@ its own, and it does, after MONGODB_TIMEOUT_MS.
 """
 
 import os
+import shutil
+import tempfile
 
-from arcane.settings import EMBEDDED_SCHEME, EMBEDDED_URI, SettingsError, read_integer
+# prometheus_client's multiprocess mode: every worker writes its metrics to files in this directory,
+# and /metrics, whichever worker answers, adds up all of them (arcane/metrics.py). prometheus_client
+# reads the variable once, when it is first imported, and the master may import it before any hook
+# runs (importing arcane.settings below imports the app's package), so it is set first.
+# The operator's directory is used if given; else one named after this master, made at start-up and
+# removed at exit.
+METRICS_DIRECTORY_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+TMPFS = "/dev/shm"  # noqa: S108 (tmpfs, not a shared temp file)
+OWN_METRICS_DIRECTORY = os.path.join(
+    TMPFS if os.path.isdir(TMPFS) else tempfile.gettempdir(), f"arcane-metrics-{os.getpid()}"
+)
+if not os.environ.get(METRICS_DIRECTORY_VARIABLE, "").strip():
+    os.environ[METRICS_DIRECTORY_VARIABLE] = OWN_METRICS_DIRECTORY
+
+from arcane.settings import EMBEDDED_SCHEME, EMBEDDED_URI, SettingsError, read_integer  # noqa: E402 (after the above)
 
 DEFAULT_HOST = "0.0.0.0"  # noqa: S104 (the container's port is published; the host decides exposure)
 DEFAULT_PORT = "5222"
@@ -96,6 +112,7 @@ limit_request_field_size = 8190
 # The heartbeat file on tmpfs: a disk-backed /tmp can stall workers (gunicorn's FAQ).
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 (tmpfs, not a shared temp file)
 
+
 # The app logs one JSON line per request itself (route, status, duration, user and request ids),
 # so gunicorn's own access log, a second and unstructured line per request, is off. Errors go to
 # stderr, which the log driver ships.
@@ -114,6 +131,30 @@ proc_name = "arcane"
 
 
 def on_starting(server):
-    """Say how many workers of which class will run, and why that many."""
+    """Say how many workers of which class will run, and why that many; prepare the metrics directory."""
     log = server.log.warning if _embedded_database() else server.log.info
     log("%s worker(s) of class %s (%s)", workers, worker_class, workers_reason)
+    _prepare_metrics_directory(server)
+
+
+def _prepare_metrics_directory(server):
+    """Give the workers an empty metrics directory: numbers left by an earlier run would add up with ours."""
+    directory = os.environ[METRICS_DIRECTORY_VARIABLE]
+    os.makedirs(directory, exist_ok=True)
+    for name in os.listdir(directory):
+        if name.endswith(".db"):
+            os.remove(os.path.join(directory, name))
+    server.log.info("metrics of all workers in %s", directory)
+
+
+def child_exit(server, worker):
+    """Tell prometheus_client that a worker has gone: its live gauges stop counting (counters stay)."""
+    from prometheus_client import multiprocess  # imported once the directory is set, not before
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    """Remove the metrics directory this master made, if it made one."""
+    if os.environ.get(METRICS_DIRECTORY_VARIABLE) == OWN_METRICS_DIRECTORY:
+        shutil.rmtree(OWN_METRICS_DIRECTORY, ignore_errors=True)

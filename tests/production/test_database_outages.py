@@ -68,12 +68,15 @@ def down_database():
 
 def default_worker_count(database_uri: str) -> int:
     """The workers config/gunicorn.conf.py starts for a real database, with nothing set."""
-    saved = {name: os.environ.pop(name, None) for name in ("GUNICORN_WORKERS", "WEB_CONCURRENCY", "MONGODB_URI")}
+    # The config also sets PROMETHEUS_MULTIPROC_DIR: restored too, or this process's metrics would read it.
+    names = ("GUNICORN_WORKERS", "WEB_CONCURRENCY", "MONGODB_URI", "PROMETHEUS_MULTIPROC_DIR")
+    saved = {name: os.environ.pop(name, None) for name in names}
     os.environ["MONGODB_URI"] = database_uri
     try:
         return runpy.run_path(str(CONFIG))["workers"]
     finally:
-        os.environ.pop("MONGODB_URI")
+        for name in names:
+            os.environ.pop(name, None)
         os.environ.update({name: value for name, value in saved.items() if value is not None})
 
 

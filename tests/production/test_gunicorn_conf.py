@@ -17,6 +17,7 @@ VARIABLES = (
     "GUNICORN_THREADS",
     "ARCANE_WORKER_CLASS",
     "LOG_LEVEL",
+    "PROMETHEUS_MULTIPROC_DIR",
 )
 REAL_URI = "mongodb://mongo:27017/arcane"
 
@@ -24,7 +25,9 @@ REAL_URI = "mongodb://mongo:27017/arcane"
 def load_config(monkeypatch, **environ) -> dict:
     """Execute the config file under the given environment (and nothing else of ours)."""
     for name in VARIABLES:
-        monkeypatch.delenv(name, raising=False)
+        # Set, then deleted: both recorded, so whatever the file sets in os.environ is undone after the test.
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
     return runpy.run_path(str(CONFIG))

@@ -76,9 +76,13 @@ def test_the_master_replaces_a_killed_meinheld_worker_and_keeps_serving(start_gu
 
 
 @needs_meinheld
-def test_the_stock_meinheld_worker_lets_the_master_crash(start_gunicorn):
+def test_the_stock_meinheld_worker_lets_the_master_crash(start_gunicorn, tmp_path):
     """Regression check: why arcane.workers exists. If this starts failing, meinheld fixed it."""
-    server = start_gunicorn("--worker-class", "meinheld.gmeinheld.MeinheldWorker", workers=2)
+    # The crashed master cannot remove a metrics directory of its own: this one goes with tmp_path.
+    metrics_directory = str(tmp_path / "metrics")
+    server = start_gunicorn(
+        "--worker-class", "meinheld.gmeinheld.MeinheldWorker", workers=2, PROMETHEUS_MULTIPROC_DIR=metrics_directory
+    )
 
     kill_a_worker_under_traffic(server)
 

@@ -13,9 +13,9 @@ import pytest
 from tests import openapi_document
 from tests.factories import assert_error, database_snapshot, valid_bodies
 
-# Routes that are not part of the API: the documentation pages, their assets and the redirects to them.
+# Routes that are not part of the API: the docs pages, their assets and the redirects to them, the metrics.
 UNDOCUMENTED_PREFIXES = ("/docs/",)
-UNDOCUMENTED_ROUTES = {"/", "/docs"}
+UNDOCUMENTED_ROUTES = {"/", "/docs", "/metrics"}
 AUTOMATIC_METHODS = {"HEAD", "OPTIONS"}
 
 
