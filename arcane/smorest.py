@@ -9,6 +9,7 @@ from functools import wraps
 
 import flask_smorest
 import marshmallow as ma
+from apispec.utils import build_reference
 from bson import ObjectId
 from flask import g, request, url_for
 from flask_jwt_extended import jwt_required
@@ -20,6 +21,8 @@ from webargs.flaskparser import FlaskParser, abort, is_json_request
 from werkzeug.exceptions import PreconditionFailed
 from werkzeug.http import quote_etag
 from werkzeug.routing import BaseConverter
+
+from arcane.schemas.fields import NamedEnum
 
 SECURITY_SCHEME = "bearerAuth"
 BEARER_CHALLENGE = "Bearer"
@@ -68,8 +71,9 @@ class Api(flask_smorest.Api):
         return payload, error.code, headers
 
     def init_app(self, app, *, spec_kwargs=None):
-        """As flask-smorest's, and declare the bearer scheme and the 401 that carries its challenge."""
+        """As flask-smorest's; declare the bearer scheme, the 401 with its challenge, NamedEnum references."""
         super().init_app(app, spec_kwargs=spec_kwargs)
+        self.ma_plugin.converter.add_attribute_function(named_enum_reference)
         self.spec.components.security_scheme(
             SECURITY_SCHEME,
             {
@@ -115,6 +119,27 @@ class Api(flask_smorest.Api):
         components.parameter("IF_NONE_MATCH", "header", IF_NONE_MATCH_HEADER, lazy=True)
         components.parameter("IF_MATCH", "header", {**IF_MATCH_HEADER, "required": False}, lazy=True)
         components.header("ETAG", ETAG_HEADER, lazy=True)
+
+
+def named_enum_reference(self, field, ret, **kwargs) -> dict:
+    """apispec attribute function: a NamedEnum is a reference to its component, defined on first use.
+
+    Run after apispec's own functions: the inline type and enum they wrote give way to the reference,
+    wrapped in allOf when the field has other properties (readOnly, nullable...), as apispec does for
+    nested schemas in OpenAPI 3.0, where a reference has no siblings.
+    """
+    if not isinstance(field, NamedEnum):
+        return {}
+    components = self.spec.components
+    if field.component not in components.schemas:
+        components.schema(
+            field.component,
+            {"type": "string", "enum": list(field.choices), "description": field.component_description},
+        )
+    ret.pop("type", None)
+    ret.pop("enum", None)
+    reference = build_reference("schema", self.openapi_version.major, field.component)
+    return {"allOf": [reference]} if ret else reference
 
 
 SHORT_MESSAGES = {

@@ -1,7 +1,8 @@
 """Check the API documentation the way its readers meet it.
 
 1. Redocly's recommended lint rules pass on the OpenAPI document (redocly.yaml).
-2. openapi-python-client generates a client from it without a warning, and the client imports.
+2. openapi-python-client generates a client from it without a warning, with one type per enum (one
+   RoomKind, not one per schema that uses it), and the client imports.
 3. Swagger UI and ReDoc render in headless Chromium, driven by Playwright, with no internet access:
    every operation is on the page, Swagger UI's Authorize dialog offers the bearer token and "Try it
    out" reaches the service, ReDoc's search finds an operation; nothing is logged as an error (a
@@ -187,11 +188,25 @@ def generate_client(spec_path: Path, workdir: Path) -> None:
         ".".join(source.relative_to(output_path).with_suffix("").parts).removesuffix(".__init__")
         for source in package.rglob("*.py")
     )
+    duplicates = duplicate_enums(package)
+    if duplicates:
+        raise CheckFailed(f"several client enums hold the same values (enums inlined in the document): {duplicates}")
     importer = "import importlib, sys\nfor name in sys.argv[1:]: importlib.import_module(name)"
     result = run([sys.executable, "-c", importer, *modules], cwd=output_path)
     if result.returncode != 0:
         raise CheckFailed(f"the generated client does not import:\n{result.stderr}")
     print(f"{len(modules)} modules of {CLIENT_PACKAGE} import")
+
+
+def duplicate_enums(package: Path) -> list[list[str]]:
+    """Groups of generated enum classes with the same values: one per schema that inlines the enum."""
+    classes_by_values = {}
+    for source in package.rglob("*.py"):
+        text = source.read_text()
+        for match in re.finditer(r"^class (\w+)\([^)]*Enum\):\n((?:    .*\n|\n)*)", text, flags=re.MULTILINE):
+            values = frozenset(re.findall(r'^    \w+ = "([^"]*)"$', match.group(2), flags=re.MULTILINE))
+            classes_by_values.setdefault(values, []).append(match.group(1))
+    return sorted(sorted(names) for names in classes_by_values.values() if len(names) > 1)
 
 
 def check_pages(spec: dict, screenshots: Path, csp: str | None) -> None:

@@ -39,6 +39,10 @@ def request_schema(spec, operation) -> dict | None:
 def resolve(spec, schema: dict) -> dict:
     if "$ref" in schema:
         return resolve(spec, spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]])
+    if len(schema.get("allOf", ())) == 1:
+        # A reference with siblings (readOnly, example...), which OpenAPI 3.0 puts beside an allOf.
+        siblings = {key: value for key, value in schema.items() if key != "allOf"}
+        return {**resolve(spec, schema["allOf"][0]), **siblings}
     return schema
 
 

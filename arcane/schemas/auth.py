@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 
+from arcane.schemas.fields import NamedEnum
 from arcane.smorest import Schema
 
 
@@ -23,7 +24,13 @@ class AccessTokenSchema(Schema):
     """A fresh access token."""
 
     access_token = ma.fields.String(required=True, dump_only=True)
-    token_type = ma.fields.String(required=True, dump_only=True, metadata={"enum": ["Bearer"]})
+    token_type = NamedEnum(
+        "TokenType",
+        ["Bearer"],
+        description="How to present the token: in an `Authorization: Bearer <token>` header.",
+        required=True,
+        dump_only=True,
+    )
     expires_in = ma.fields.Integer(
         required=True, dump_only=True, metadata={"description": "Seconds until the access token expires."}
     )

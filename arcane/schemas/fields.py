@@ -122,3 +122,17 @@ class ObjectIdString(ma.fields.String):
         if not OBJECT_ID.fullmatch(text):
             raise self.make_error("invalid_id")
         return ObjectId(text)
+
+
+class NamedEnum(ma.fields.String):
+    """A string among fixed choices that the OpenAPI document defines once, as the schema ``component``.
+
+    Every field of one component is documented as a reference to it, so that a client generator
+    makes one type (one ``RoomKind`` enum) instead of one per schema that uses it.
+    """
+
+    def __init__(self, component: str, choices, *, description: str, **kwargs):
+        self.component = component
+        self.choices = tuple(choices)
+        self.component_description = description
+        super().__init__(validate=ma.validate.OneOf(self.choices), **kwargs)

@@ -8,7 +8,7 @@ and the owner's public profile.
 import marshmallow as ma
 
 from arcane.models.properties import MAX_ROOMS, ROOM_KINDS
-from arcane.schemas.fields import ObjectIdString, StrictFloat, StrictInteger, Text
+from arcane.schemas.fields import NamedEnum, ObjectIdString, StrictFloat, StrictInteger, Text
 from arcane.schemas.property_types import slug_field
 from arcane.schemas.users import UserPublicSchema
 from arcane.smorest import QuerySchema, Schema
@@ -17,6 +17,10 @@ AREA_RANGE = ma.validate.Range(min=0, max=10000, min_inclusive=False)
 # apispec documents the minimum of a Range but not that it is exclusive (OpenAPI 3.0's boolean form).
 AREA_DOC = {"description": "Square metres, more than 0.", "example": 14.5, "exclusiveMinimum": True}
 FLOOR_RANGE = ma.validate.Range(min=-5, max=200)
+
+
+def _room_kind(**kwargs):
+    return NamedEnum("RoomKind", ROOM_KINDS, description="What a room is used for.", **kwargs)
 
 
 def _features(**kwargs):
@@ -32,7 +36,7 @@ class RoomCreateSchema(Schema):
     """A new room."""
 
     name = Text(required=True, max_length=80, metadata={"example": "Master bedroom"})
-    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(ROOM_KINDS), metadata={"example": "bedroom"})
+    kind = _room_kind(required=True, metadata={"example": "bedroom"})
     area_m2 = StrictFloat(required=True, validate=AREA_RANGE, metadata=AREA_DOC)
     floor = StrictInteger(allow_none=True, validate=FLOOR_RANGE, metadata={"example": 1})
     features = _features(load_default=list)
@@ -42,7 +46,7 @@ class RoomUpdateSchema(Schema):
     """Changes to a room: any of its fields."""
 
     name = Text(max_length=80)
-    kind = ma.fields.String(validate=ma.validate.OneOf(ROOM_KINDS))
+    kind = _room_kind()
     area_m2 = StrictFloat(validate=AREA_RANGE, metadata=AREA_DOC)
     floor = StrictInteger(allow_none=True, validate=FLOOR_RANGE)
     features = _features()
@@ -55,7 +59,7 @@ class RoomSchema(Schema):
         attribute="_id", dump_only=True, required=True, metadata={"example": "6750c3e2a1b2c3d4e5f60719"}
     )
     name = ma.fields.String(dump_only=True, required=True, metadata={"example": "Master bedroom"})
-    kind = ma.fields.String(dump_only=True, required=True, metadata={"enum": list(ROOM_KINDS)})
+    kind = _room_kind(dump_only=True, required=True)
     area_m2 = ma.fields.Float(dump_only=True, required=True, metadata={"example": 14.5})
     floor = ma.fields.Integer(
         dump_only=True, required=True, allow_none=True, dump_default=None, metadata={"example": 1}

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from arcane.models.properties import ROOM_KINDS
 from tests.openapi_document import load, operations
 
 
@@ -111,9 +112,49 @@ def test_response_schemas_are_exact(spec):
     assert {"Property", "Room", "UserPublic", "UserPrivate", "PropertyType", "City", "Error"} <= names
     for name in names:
         schema = spec["components"]["schemas"][name]
+        if "enum" in schema:
+            continue  # RoomKind, TokenType: strings
         assert schema["additionalProperties"] is False, name
         if name not in {"Error", "PaginationMetadata"}:
             assert set(schema["required"]) == set(schema["properties"]), name
+
+
+def enum_locations(node, where=""):
+    """(location, values) of every enum in the document."""
+    if isinstance(node, dict):
+        if "enum" in node:
+            yield where, tuple(node["enum"])
+        for key, value in node.items():
+            yield from enum_locations(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from enum_locations(value, f"{where}/{index}")
+
+
+def test_every_enum_is_defined_once_so_clients_get_one_type(spec):
+    locations = {}
+    for where, values in enum_locations(spec):
+        locations.setdefault(values, []).append(where)
+    assert {values: places for values, places in locations.items() if len(places) > 1} == {}
+    assert locations[ROOM_KINDS] == ["/components/schemas/RoomKind"]
+    assert locations[("Bearer",)] == ["/components/schemas/TokenType"]
+
+
+@pytest.mark.parametrize(
+    ("schema", "field", "component"),
+    [
+        ("Room", "kind", "RoomKind"),
+        ("RoomCreate", "kind", "RoomKind"),
+        ("RoomUpdate", "kind", "RoomKind"),
+        ("AccessToken", "token_type", "TokenType"),
+        ("TokenPair", "token_type", "TokenType"),
+    ],
+)
+def test_room_kinds_and_token_types_reference_their_component(spec, schema, field, component):
+    documented = spec["components"]["schemas"][schema]["properties"][field]
+    reference = {"$ref": f"#/components/schemas/{component}"}
+    assert documented == reference or documented["allOf"] == [reference]
+    assert "type" not in documented  # a reference has no siblings in OpenAPI 3.0: they go beside allOf
 
 
 def test_pagination_header_is_documented_as_json(client, spec):
