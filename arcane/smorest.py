@@ -13,7 +13,7 @@ from apispec.utils import build_reference
 from bson import ObjectId
 from flask import g, request, url_for
 from flask_jwt_extended import jwt_required
-from flask_smorest.etag import ETAG_HEADER, IF_MATCH_HEADER, IF_NONE_MATCH_HEADER, _get_etag_ctx
+from flask_smorest.etag import IF_MATCH_HEADER, IF_NONE_MATCH_HEADER, _get_etag_ctx
 from flask_smorest.exceptions import NotModified
 from flask_smorest.pagination import PaginationMetadataSchema
 from flask_smorest.utils import resolve_schema_instance
@@ -29,7 +29,19 @@ BEARER_CHALLENGE = "Bearer"
 UNAUTHORIZED_RESPONSE = "BEARER_CHALLENGE"
 OBJECT_ID_PATTERN = "[0-9a-f]{24}"
 PAGINATION_ARGUMENTS = frozenset({"page", "page_size"})
-LOCATION_HEADER = {"Location": {"description": "URL of the created resource.", "schema": {"type": "string"}}}
+# Response headers as named components, so that the document types them once.
+LOCATION_HEADER = {"Location": "LOCATION"}
+LOCATION_HEADER_DOC = {
+    "description": "URL of the created resource, relative to the server.",
+    "schema": {"type": "string", "format": "uri-reference", "example": "/api/v1/properties/6750c3e2a1b2c3d4e5f60718"},
+}
+ETAG_HEADER_DOC = {
+    "description": (
+        "Version of the returned resource: send it in If-None-Match to get a 304 when it has not "
+        "changed, or in If-Match to write only over this version."
+    ),
+    "schema": {"type": "string", "example": '"b52d5cab5d09187e1d0a666c0740379ad7d6effb"'},
+}
 HTTP_VERBS = {"get": "get", "post": "create", "put": "replace", "patch": "update", "delete": "delete"}
 
 
@@ -74,6 +86,7 @@ class Api(flask_smorest.Api):
         """As flask-smorest's; declare the bearer scheme, the 401 with its challenge, NamedEnum references."""
         super().init_app(app, spec_kwargs=spec_kwargs)
         self.ma_plugin.converter.add_attribute_function(named_enum_reference)
+        self.spec.components.header("LOCATION", LOCATION_HEADER_DOC, lazy=True)
         self.spec.components.security_scheme(
             SECURITY_SCHEME,
             {
@@ -114,11 +127,12 @@ class Api(flask_smorest.Api):
         )
 
     def _register_etag_headers(self):
-        # Upstream documents If-Match as required (it answers 428 without); it is optional here.
+        # Upstream documents If-Match as required (it answers 428 without); it is optional here, and
+        # the ETag header says what it is for.
         components = self.spec.components
         components.parameter("IF_NONE_MATCH", "header", IF_NONE_MATCH_HEADER, lazy=True)
         components.parameter("IF_MATCH", "header", {**IF_MATCH_HEADER, "required": False}, lazy=True)
-        components.header("ETAG", ETAG_HEADER, lazy=True)
+        components.header("ETAG", ETAG_HEADER_DOC, lazy=True)
 
 
 def named_enum_reference(self, field, ret, **kwargs) -> dict:

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from arcane.models.properties import ROOM_KINDS
+from tests.factories import property_form
 from tests.openapi_document import load, operations
 
 
@@ -155,6 +156,21 @@ def test_room_kinds_and_token_types_reference_their_component(spec, schema, fiel
     reference = {"$ref": f"#/components/schemas/{component}"}
     assert documented == reference or documented["allOf"] == [reference]
     assert "type" not in documented  # a reference has no siblings in OpenAPI 3.0: they go beside allOf
+
+
+def test_every_creation_documents_its_location_header_once(spec):
+    creations = [operation for _, _, operation in operations(spec) if "201" in operation["responses"]]
+    assert len(creations) == 4
+    for operation in creations:
+        assert operation["responses"]["201"]["headers"]["Location"] == {"$ref": "#/components/headers/LOCATION"}
+    assert spec["components"]["headers"]["LOCATION"]["schema"]["format"] == "uri-reference"
+
+
+def test_etag_header_is_documented_with_the_shape_the_service_sends(client, user, spec):
+    example = spec["components"]["headers"]["ETAG"]["schema"]["example"]
+    sent = client.post("/api/v1/properties", json=property_form(), headers=user.headers).headers["ETag"]
+    assert re.fullmatch(r'"[0-9a-f]{40}"', example)
+    assert re.fullmatch(r'"[0-9a-f]{40}"', sent)
 
 
 def test_pagination_header_is_documented_as_json(client, spec):
