@@ -34,18 +34,57 @@ CITIES = (
     "Nantes", "Grenoble", "Châlons-en-Champagne", "Clermont-Ferrand", "Angoulême", "Montpellier",
     "Paris", "Lyon", "Saint-Étienne",
 )  # fmt: skip
+# What each type of property has, room by room, and on which floor relative to its own ground
+# level: a flat, studio or loft is on one floor of its building, a house spreads over a cellar, a
+# ground floor and one or two storeys, a villa over a ground floor and one storey.
 ROOM_PLANS = {
-    "flat": ("living_room", "kitchen", "bathroom", "bedroom", "bedroom", "balcony"),
-    "house": ("living_room", "kitchen", "dining_room", "bathroom", "toilet", "bedroom", "bedroom", "garage", "cellar"),
-    "studio": ("living_room", "bathroom"),
-    "loft": ("living_room", "kitchen", "bathroom", "bedroom", "office"),
-    "villa": ("living_room", "kitchen", "dining_room", "bathroom", "bedroom", "bedroom", "bedroom", "terrace"),
+    "flat": (
+        ("living_room", 0), ("kitchen", 0), ("bathroom", 0), ("toilet", 0), ("bedroom", 0), ("bedroom", 0),
+        ("balcony", 0),
+    ),
+    "house": (
+        ("cellar", -1), ("living_room", 0), ("kitchen", 0), ("dining_room", 0), ("toilet", 0), ("garage", 0),
+        ("bedroom", 1), ("bedroom", 1), ("bathroom", 1), ("bedroom", 2), ("office", 2),
+    ),
+    "studio": (("living_room", 0), ("bathroom", 0)),
+    "loft": (("living_room", 0), ("kitchen", 0), ("bathroom", 0), ("bedroom", 0), ("office", 0)),
+    "villa": (
+        ("living_room", 0), ("kitchen", 0), ("dining_room", 0), ("toilet", 0), ("laundry", 0), ("terrace", 0),
+        ("bedroom", 1), ("bedroom", 1), ("bedroom", 1), ("bathroom", 1), ("bathroom", 1),
+    ),
     "land": (),
-    "commercial": ("office", "storage", "toilet"),
-    "parking": ("garage",),
+    "commercial": (("office", 0), ("office", 0), ("storage", 0), ("toilet", 0)),
+    "parking": (("garage", 0),),
+}  # fmt: skip
+# The floor of the property's ground level (inclusive range): flats and studios anywhere up to the
+# 7th floor, a loft up to the 5th, a parking space in the basement or at street level; houses,
+# villas and shops are at street level.
+GROUND_FLOORS = {"flat": (0, 7), "studio": (0, 7), "loft": (0, 5), "parking": (-2, 0)}
+# Square metres, from and to, per kind of room, and where a type of property differs.
+AREAS = {
+    "living_room": (18, 35), "bedroom": (9, 16), "kitchen": (6, 14), "dining_room": (12, 22),
+    "bathroom": (4, 8), "toilet": (1, 3), "office": (8, 14), "laundry": (3, 6), "storage": (4, 12),
+    "garage": (13, 18), "cellar": (8, 20), "balcony": (3, 9), "terrace": (12, 40),
+}  # fmt: skip
+TYPE_AREAS = {
+    ("studio", "living_room"): (15, 28), ("studio", "bathroom"): (3, 5),
+    ("loft", "living_room"): (40, 80), ("loft", "kitchen"): (10, 20),
+    ("villa", "living_room"): (35, 70), ("villa", "bedroom"): (12, 22), ("villa", "kitchen"): (12, 25),
+    ("house", "garage"): (15, 30), ("commercial", "office"): (20, 60),
+}  # fmt: skip
+ROOM_NAMES = {"living_room": "Living room", "dining_room": "Dining room"}
+FEATURES = {
+    "living_room": ("south-facing", "fireplace", "parquet floor", "high ceilings", "renovated"),
+    "bedroom": ("parquet floor", "built-in wardrobe", "quiet", "south-facing"),
+    "kitchen": ("fitted kitchen", "renovated", "gas hob"),
+    "dining_room": ("parquet floor", "french windows"),
+    "bathroom": ("walk-in shower", "bathtub", "renovated", "window"),
+    "office": ("quiet", "fibre internet", "air conditioning"),
+    "balcony": ("south-facing", "view over the rooftops"),
+    "terrace": ("south-facing", "sea view", "pergola"),
+    "garage": ("electric car charger", "automatic door"),
+    "storage": ("shelving",),
 }
-AREAS = {"living_room": (18, 45), "bedroom": (9, 18), "kitchen": (6, 16), "bathroom": (4, 9), "garage": (12, 30)}
-FEATURES = ("south-facing", "fireplace", "parquet floor", "high ceilings", "renovated", "quiet", "sea view")
 ADJECTIVES = ("Bright", "Quiet", "Charming", "Renovated", "Spacious", "Cosy", "Modern", "Historic")
 SETTINGS = ("near the old town", "close to the station", "with a view", "by the park", "in a calm street")
 FIRST_DEMO_DATE = dt.datetime(2025, 6, 1, 9, 0, tzinfo=dt.UTC)
@@ -116,7 +155,9 @@ def _demo_property(number: int, generator: random.Random, owner_ids: list[Object
     created_at = FIRST_DEMO_DATE + dt.timedelta(hours=7 * number)
     slug = generator.choice(list(ROOM_PLANS))
     city = generator.choice(CITIES)
-    rooms = [_demo_room(number, index, kind, generator, created_at) for index, kind in enumerate(ROOM_PLANS[slug])]
+    ground_floor = generator.randint(*GROUND_FLOORS.get(slug, (0, 0)))
+    plan = ROOM_PLANS[slug]
+    rooms = [_demo_room(number, index, slug, plan, ground_floor, generator, created_at) for index in range(len(plan))]
     return Property(
         id=demo_id(f"property-{number}", created_at),
         name=f"{generator.choice(ADJECTIVES)} {slug} {generator.choice(SETTINGS)}",
@@ -131,13 +172,27 @@ def _demo_property(number: int, generator: random.Random, owner_ids: list[Object
     )
 
 
-def _demo_room(number: int, index: int, kind: str, generator: random.Random, created_at: dt.datetime) -> Room:
-    low, high = AREAS.get(kind, (3, 12))
+def _demo_room(
+    number: int,
+    index: int,
+    slug: str,
+    plan: tuple,
+    ground_floor: int,
+    generator: random.Random,
+    created_at: dt.datetime,
+) -> Room:
+    kind, storey = plan[index]
+    low, high = TYPE_AREAS.get((slug, kind), AREAS[kind])
+    name = ROOM_NAMES.get(kind, kind.capitalize())
+    same_kind = [other for other, _ in plan].count(kind)
+    if same_kind > 1:
+        name += f" {[other for other, _ in plan[: index + 1]].count(kind)}"
+    features = FEATURES.get(kind, ())
     return Room(
         id=demo_id(f"property-{number}-room-{index}", created_at),
-        name=kind.replace("_", " ").capitalize(),
+        name=name,
         kind=kind,
         area_m2=round(generator.uniform(low, high), 1),
-        floor=generator.randint(0, 6) if kind != "cellar" else -1,
-        features=generator.sample(FEATURES, k=generator.randint(0, 2)),
+        floor=ground_floor + storey,
+        features=generator.sample(features, k=generator.randint(0, min(2, len(features)))),
     )

@@ -33,6 +33,54 @@ def test_demo_users_can_sign_in(app, client):
         assert response.status_code == 200
 
 
+def demo_listings(app, client, properties=60) -> list[dict]:
+    with app.app_context():
+        demo.seed(properties=properties)
+    return client.get(f"/api/v1/properties?page_size={properties}").json
+
+
+# What a person expects of each kind of room, in square metres.
+BELIEVABLE_AREAS = {
+    "toilet": (1, 3), "bathroom": (3, 12), "bedroom": (9, 22), "kitchen": (6, 25), "living_room": (15, 80),
+    "dining_room": (10, 30), "office": (8, 60), "laundry": (3, 6), "storage": (4, 12), "garage": (12, 30),
+    "cellar": (6, 20), "balcony": (3, 9), "terrace": (10, 40),
+}  # fmt: skip
+TYPE_ROOMS = {
+    "flat": {"living_room", "kitchen", "bathroom", "toilet", "bedroom", "balcony"},
+    "studio": {"living_room", "bathroom"},
+    "loft": {"living_room", "kitchen", "bathroom", "bedroom", "office"},
+    "house": {"cellar", "living_room", "kitchen", "dining_room", "toilet", "garage", "bedroom", "bathroom", "office"},
+    "villa": {"living_room", "kitchen", "dining_room", "toilet", "laundry", "terrace", "bedroom", "bathroom"},
+    "commercial": {"office", "storage", "toilet"},
+    "parking": {"garage"},
+    "land": set(),
+}
+
+
+def test_demo_rooms_have_believable_areas_and_kinds_for_their_property(app, client):
+    listings = demo_listings(app, client)
+    assert {listing["type"] for listing in listings} == set(TYPE_ROOMS)
+    for listing in listings:
+        assert {room["kind"] for room in listing["rooms"]} == TYPE_ROOMS[listing["type"]], listing["name"]
+        for room in listing["rooms"]:
+            low, high = BELIEVABLE_AREAS[room["kind"]]
+            assert low <= room["area_m2"] <= high, (listing["type"], room)
+
+
+def test_demo_rooms_are_on_believable_floors(app, client):
+    for listing in demo_listings(app, client):
+        floors = {room["floor"] for room in listing["rooms"]}
+        if listing["type"] in {"flat", "studio", "loft", "commercial", "parking"}:
+            assert len(floors) == 1, listing  # one floor of a building
+        if listing["type"] == "house":
+            assert floors <= {-1, 0, 1, 2}, listing
+        if listing["type"] == "villa":
+            assert floors <= {0, 1}, listing
+        for room in listing["rooms"]:
+            assert (room["floor"] == -1) == (room["kind"] == "cellar") or listing["type"] == "parking", room
+        assert all(-2 <= floor <= 7 for floor in floors), listing
+
+
 def test_demo_listings_lie_in_the_past_and_span_accented_cities(app, client):
     with app.app_context():
         demo.seed(properties=60)
