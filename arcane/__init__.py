@@ -83,7 +83,11 @@ def _prepare_database(settings: Settings) -> None:
         property_types.ensure_default_types()
         if settings.seed_demo_data:
             counts = demo.seed()
-            logger.info("Demo data loaded: %(users)s users, %(properties)s properties (see the README).", counts)
+            logger.info(
+                "Demo data loaded: %(users)s users, %(administrators)s administrator, %(properties)s properties "
+                "(see the README).",
+                counts,
+            )
         # Idempotent: once every account has its key, one server-side scan of the users finds none.
         migrated = users.migrate_email_keys()
         if migrated["migrated"] or migrated["conflicts"]:

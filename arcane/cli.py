@@ -5,7 +5,8 @@ import os
 
 import click
 import marshmallow as ma
-from flask import Flask
+from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from arcane import database, demo
 from arcane.errors import ArcaneError
@@ -54,10 +55,19 @@ def ensure_indexes():
 
 @click.command("seed")
 @click.option("--properties", default=60, show_default=True, type=click.IntRange(min=0), help="Demo listings.")
+@with_appcontext
 def seed(properties):
-    """Load the demo data (idempotent): property types, demo users, listings."""
-    counts = demo.seed(properties=properties, progress=lambda done, total: click.echo(f"{done}/{total} properties"))
-    click.echo(f"Demo data: {counts['users']} users, {counts['properties']} properties.")
+    """Load the demo data (idempotent): property types, demo users and administrator, listings."""
+    counts = demo.seed(
+        properties=properties,
+        progress=lambda done, total: click.echo(f"{done}/{total} properties"),
+        # The demo administrator's password is published: never in a production database.
+        administrator=current_app.extensions["arcane.settings"].env != "production",
+    )
+    click.echo(
+        f"Demo data: {counts['users']} users, {counts['administrators']} administrator(s), "
+        f"{counts['properties']} properties."
+    )
 
 
 @click.command("migrate-emails")

@@ -27,6 +27,10 @@ DEMO_USERS = (
     ("lucas.bernard@arcane.example", "Lucas", "Bernard", dt.date(1979, 11, 2)),
     ("ines.moreau@arcane.example", "Inès", "Moreau", dt.date(1995, 7, 23)),
 )
+# An administrator, so that the property-type and moderation routes can be tried with `make run`.
+# Not for a production database: scripts/seed.py leaves it out there.
+DEMO_ADMIN_EMAIL = "admin@arcane.example"
+DEMO_ADMINISTRATOR = (DEMO_ADMIN_EMAIL, "Claire", "Dubois", dt.date(1983, 9, 8))
 # Some cities are written several ways, as owners do; the search finds them all.
 CITIES = (
     "Paris", "Lyon", "Marseille", "Saint-Étienne", "Saint-Etienne", "saint étienne", "Nîmes",
@@ -96,10 +100,14 @@ def demo_id(label: str, moment: dt.datetime) -> ObjectId:
     return ObjectId(struct.pack(">I", int(moment.timestamp())) + hashlib.sha256(label.encode()).digest()[:8])
 
 
-def seed(*, properties: int = 60, progress: Callable[[int, int], None] | None = None) -> dict:
+def seed(
+    *, properties: int = 60, progress: Callable[[int, int], None] | None = None, administrator: bool = True
+) -> dict:
     """Insert what is missing of the demo data; returns how many of each kind exist afterwards."""
     property_types.ensure_default_types()
-    owner_ids = _seed_users()
+    owner_ids = _seed_users(DEMO_USERS, role="user")
+    if administrator:
+        _seed_users((DEMO_ADMINISTRATOR,), role="admin")
     generator = random.Random(20250601)  # noqa: S311 (reproducible demo data, not security)
     batch = []
     for number in range(properties):
@@ -109,7 +117,7 @@ def seed(*, properties: int = 60, progress: Callable[[int, int], None] | None = 
             batch = []
             if progress:
                 progress(number + 1, properties)
-    return {"users": len(owner_ids), "properties": properties}
+    return {"users": len(owner_ids), "administrators": int(administrator), "properties": properties}
 
 
 def _insert_missing(documents: list[Property]) -> None:
@@ -128,10 +136,10 @@ def _insert_missing(documents: list[Property]) -> None:
                 document.save(force_insert=True, validate=False)
 
 
-def _seed_users() -> list[ObjectId]:
+def _seed_users(people: tuple, *, role: str) -> list[ObjectId]:
     password_hash = passwords.hash_password(DEMO_PASSWORD)
     owner_ids = []
-    for email, first_name, last_name, birth_date in DEMO_USERS:
+    for email, first_name, last_name, birth_date in people:
         created_at = FIRST_DEMO_DATE - dt.timedelta(days=30)
         if not User.objects(email=email).only("id").first():
             user = User(
@@ -142,6 +150,7 @@ def _seed_users() -> list[ObjectId]:
                 first_name=first_name,
                 last_name=last_name,
                 birth_date=birth_date,
+                role=role,
                 created_at=created_at,
                 updated_at=created_at,
             )

@@ -47,7 +47,7 @@ def test_seed_command_loads_the_demo_data_with_progress(app, client):
     result = app.test_cli_runner().invoke(args=["seed", "--properties", "12"])
     assert result.exit_code == 0, result.output
     assert "12/12 properties" in result.output
-    assert "Demo data: 3 users, 12 properties." in result.output
+    assert "Demo data: 3 users, 1 administrator(s), 12 properties." in result.output
     assert len(client.get("/api/v1/properties").json) == 12
 
 

@@ -13,7 +13,7 @@ def test_seed_is_idempotent(app, client):
     listing = client.get("/api/v1/properties?page_size=100").json
     with app.app_context():
         second = demo.seed(properties=30)
-    assert first == second == {"users": 3, "properties": 30}
+    assert first == second == {"users": 3, "administrators": 1, "properties": 30}
     assert client.get("/api/v1/properties?page_size=100").json == listing
     assert json.loads(client.get("/api/v1/properties").headers["X-Pagination"])["total"] == 30
 
@@ -31,6 +31,30 @@ def test_demo_users_can_sign_in(app, client):
     for email, *_ in demo.DEMO_USERS:
         response = client.post("/api/v1/auth/token", json={"email": email, "password": demo.DEMO_PASSWORD})
         assert response.status_code == 200
+
+
+def test_the_demo_administrator_signs_in_and_reaches_the_administrator_routes(app, client):
+    with app.app_context():
+        demo.seed(properties=3)
+    tokens = client.post("/api/v1/auth/token", json={"email": demo.DEMO_ADMIN_EMAIL, "password": demo.DEMO_PASSWORD})
+    assert tokens.status_code == 200
+    headers = {"Authorization": f"Bearer {tokens.json['access_token']}"}
+    assert client.get("/api/v1/users/me", headers=headers).json["role"] == "admin"
+    created = client.post("/api/v1/property-types", json={"slug": "houseboat", "label": "Houseboat"}, headers=headers)
+    assert created.status_code == 201, created.json
+    listing = client.get("/api/v1/properties").json[0]
+    assert client.delete(f"/api/v1/properties/{listing['id']}", headers=headers).status_code == 204
+
+
+def test_the_demo_administrator_owns_no_listing_and_can_be_left_out(app, client):
+    with app.app_context():
+        assert demo.seed(properties=12, administrator=False)["administrators"] == 0
+    refused = client.post("/api/v1/auth/token", json={"email": demo.DEMO_ADMIN_EMAIL, "password": demo.DEMO_PASSWORD})
+    assert refused.status_code == 401
+    with app.app_context():
+        demo.seed(properties=12)
+    owners = {item["owner"]["first_name"] for item in client.get("/api/v1/properties?page_size=100").json}
+    assert owners == {first_name for _, first_name, _, _ in demo.DEMO_USERS}
 
 
 def demo_listings(app, client, properties=60) -> list[dict]:
