@@ -15,6 +15,14 @@ from arcane.schemas.users import UserCreateSchema
 from arcane.services import users
 
 ADMIN_PASSWORD_VARIABLE = "ARCANE_ADMIN_PASSWORD"  # noqa: S105 (a variable name, not a password)
+EMBEDDED_DATABASE_REFUSAL = (
+    "create-admin refuses the embedded database (MONGODB_URI is unset or mongomock://): it lives "
+    "inside this command's own process, so the administrator would vanish when the command exits "
+    "and no server, `make run` included, would ever see it. To try the administrator routes with "
+    f"`make run`, sign in as the demo administrator, {demo.DEMO_ADMIN_EMAIL}, with the password "
+    f"{demo.DEMO_PASSWORD} (see the README). To create a real administrator, set MONGODB_URI to the "
+    "server's database."
+)
 
 
 @click.command("create-admin")
@@ -22,11 +30,15 @@ ADMIN_PASSWORD_VARIABLE = "ARCANE_ADMIN_PASSWORD"  # noqa: S105 (a variable name
 @click.option("--first-name", default="Admin", show_default=True)
 @click.option("--last-name", default="Arcane", show_default=True)
 @click.option("--birth-date", default="1970-01-01", show_default=True, help="ISO date.")
+@with_appcontext
 def create_admin(email, first_name, last_name, birth_date):
     """Create an administrator, or promote an existing account.
 
-    The password comes from ARCANE_ADMIN_PASSWORD, or from a prompt.
+    The password comes from ARCANE_ADMIN_PASSWORD, or from a prompt. The embedded database is
+    refused: an administrator there would vanish with the command.
     """
+    if current_app.extensions["arcane.settings"].embedded:
+        raise click.ClickException(EMBEDDED_DATABASE_REFUSAL)
     password = os.environ.get(ADMIN_PASSWORD_VARIABLE) or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )

@@ -1,9 +1,42 @@
+import dataclasses
+
+import pytest
+
+from arcane import demo
 from arcane.services import users
 from tests.conftest import make_settings, running_app
 from tests.factories import sign_up
 
 
-def test_create_admin_creates_an_administrator(app, client, monkeypatch):
+@pytest.fixture
+def server_database(app):
+    """Let create-admin run on this test's database, as it does on a server's.
+
+    On mongomock the refusal below would stop it; here the test client shares this process's
+    embedded database, so the administrator the command makes is seen. Against a real MongoDB
+    (ARCANE_TEST_MONGODB_URI) nothing is changed.
+    """
+    settings = app.extensions["arcane.settings"]
+    if settings.embedded:
+        app.extensions["arcane.settings"] = dataclasses.replace(settings, mongodb_uri="mongodb://the-server/arcane")
+    return app
+
+
+def test_create_admin_refuses_the_embedded_database_and_names_the_demo_administrator(app, client, monkeypatch):
+    if not app.extensions["arcane.settings"].embedded:
+        pytest.skip("the suite runs against a real MongoDB (ARCANE_TEST_MONGODB_URI)")
+    monkeypatch.setenv("ARCANE_ADMIN_PASSWORD", "an admin password")
+    result = app.test_cli_runner().invoke(args=["create-admin", "root@example.com"])
+    assert result.exit_code == 1
+    assert "refuses the embedded database" in result.output
+    assert "would vanish when the command exits" in result.output
+    assert demo.DEMO_ADMIN_EMAIL in result.output
+    assert demo.DEMO_PASSWORD in result.output
+    refused = client.post("/api/v1/auth/token", json={"email": "root@example.com", "password": "an admin password"})
+    assert refused.status_code == 401
+
+
+def test_create_admin_creates_an_administrator(server_database, app, client, monkeypatch):
     monkeypatch.setenv("ARCANE_ADMIN_PASSWORD", "an admin password")
     result = app.test_cli_runner().invoke(args=["create-admin", "Root@Example.com"])
     assert result.exit_code == 0, result.output
@@ -13,7 +46,7 @@ def test_create_admin_creates_an_administrator(app, client, monkeypatch):
     assert me.json["role"] == "admin"
 
 
-def test_create_admin_promotes_an_existing_account(app, client, monkeypatch):
+def test_create_admin_promotes_an_existing_account(server_database, app, client, monkeypatch):
     profile = sign_up(client, email="camille@example.com")
     monkeypatch.setenv("ARCANE_ADMIN_PASSWORD", "an admin password")
     result = app.test_cli_runner().invoke(args=["create-admin", "camille@example.com"])
@@ -22,7 +55,7 @@ def test_create_admin_promotes_an_existing_account(app, client, monkeypatch):
         assert users.get_user(profile["id"]).role == "admin"
 
 
-def test_create_admin_reads_the_password_from_a_prompt(app, monkeypatch):
+def test_create_admin_reads_the_password_from_a_prompt(server_database, app, monkeypatch):
     monkeypatch.delenv("ARCANE_ADMIN_PASSWORD", raising=False)
     result = app.test_cli_runner().invoke(
         args=["create-admin", "root@example.com"], input="an admin password\nan admin password\n"
@@ -30,7 +63,7 @@ def test_create_admin_reads_the_password_from_a_prompt(app, monkeypatch):
     assert result.exit_code == 0, result.output
 
 
-def test_create_admin_refuses_a_weak_password(app, monkeypatch):
+def test_create_admin_refuses_a_weak_password(server_database, app, monkeypatch):
     monkeypatch.setenv("ARCANE_ADMIN_PASSWORD", "short")
     result = app.test_cli_runner().invoke(args=["create-admin", "root@example.com"])
     assert result.exit_code != 0
