@@ -155,12 +155,23 @@ class PropertySchema(Schema):
 
 
 class PropertyQuerySchema(QuerySchema):
-    """Filters of the property listing."""
+    """Filters of the property listing.
 
-    city = Text(max_length=120, metadata={"description": "Any spelling: Saint-Étienne, saint etienne, SAINT-ETIENNE."})
-    type = slug_field()
-    owner = ObjectIdString(metadata={"description": "A user id.", "example": "6750c3e2a1b2c3d4e5f60718"})
-    min_rooms = ma.fields.Integer(strict=False, validate=ma.validate.Range(min=0, max=MAX_ROOMS))
+    The examples find listings in the demo data, alone and together (Swagger UI's "Try it out"
+    sends them all): Lucas Bernard's villas in Grenoble (tests/api/test_openapi.py).
+    """
+
+    city = Text(
+        max_length=120,
+        metadata={"description": "Any spelling: Saint-Étienne, saint etienne, SAINT-ETIENNE.", "example": "Grenoble"},
+    )
+    type = slug_field(metadata={"example": "villa"})
+    owner = ObjectIdString(metadata={"description": "A user id.", "example": "681489904307ff47bd8c11da"})
+    min_rooms = ma.fields.Integer(
+        strict=False,
+        validate=ma.validate.Range(min=0, max=MAX_ROOMS),
+        metadata={"description": "At least this many rooms.", "example": 4},
+    )
 
 
 class CityQuerySchema(QuerySchema):

@@ -10,9 +10,10 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 def slug_field(**kwargs):
     """A type's slug: lower-case words joined by hyphens."""
+    metadata = {"description": "Lower-case words joined by hyphens.", "example": "flat", "pattern": SLUG_PATTERN}
     return ma.fields.String(
         validate=[ma.validate.Length(min=1, max=40), ma.validate.Regexp(SLUG_PATTERN)],
-        metadata={"description": "Lower-case words joined by hyphens.", "example": "flat", "pattern": SLUG_PATTERN},
+        metadata={**metadata, **kwargs.pop("metadata", {})},
         **kwargs,
     )
 

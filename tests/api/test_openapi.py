@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from arcane import demo
 from arcane.models.properties import ROOM_KINDS
 from tests.factories import property_form
 from tests.openapi_document import load, operations
@@ -171,6 +172,50 @@ def test_etag_header_is_documented_with_the_shape_the_service_sends(client, user
     sent = client.post("/api/v1/properties", json=property_form(), headers=user.headers).headers["ETag"]
     assert re.fullmatch(r'"[0-9a-f]{40}"', example)
     assert re.fullmatch(r'"[0-9a-f]{40}"', sent)
+
+
+def query_examples(operation) -> dict:
+    """The example of every query parameter that documents one."""
+    examples = {}
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") != "query":
+            continue
+        example = parameter.get("example", parameter["schema"].get("example"))
+        if example is not None:
+            examples[parameter["name"]] = example
+    return examples
+
+
+@pytest.fixture
+def demo_client(app, client):
+    """The client of an app loaded with the demo data, as `make run` serves it."""
+    with app.app_context():
+        demo.seed()
+    return client
+
+
+def test_the_demo_owner_example_is_a_demo_user(demo_client, spec):
+    listing = next(operation for path, method, operation in operations(spec) if path == "/api/v1/properties")
+    owner = query_examples(listing)["owner"]
+    assert demo_client.get(f"/api/v1/users/{owner}").json["first_name"] == "Lucas"
+
+
+def test_every_query_parameter_example_finds_demo_listings_alone_and_together(demo_client, spec):
+    checked = 0
+    for path, method, operation in operations(spec):
+        examples = query_examples(operation)
+        if method != "get" or not examples:
+            continue
+        for name, example in examples.items():
+            response = demo_client.get(path, query_string={name: example})
+            assert response.status_code == 200, (path, name, response.json)
+            assert response.json, (path, name, example)
+            checked += 1
+        # Swagger UI's "Try it out" sends every example at once.
+        together = demo_client.get(path, query_string=examples)
+        assert together.status_code == 200, (path, together.json)
+        assert together.json, (path, examples)
+    assert checked >= 4
 
 
 def test_pagination_header_is_documented_as_json(client, spec):
