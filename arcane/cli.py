@@ -1,4 +1,4 @@
-"""Flask commands for operators: ``flask --app arcane create-admin EMAIL``, ``ensure-indexes``, ``seed``."""
+"""Flask commands for operators: ``create-admin EMAIL``, ``ensure-indexes``, ``refresh-derived``, ``seed``."""
 
 import datetime as dt
 import os
@@ -12,7 +12,7 @@ from arcane import database, demo
 from arcane.errors import ArcaneError
 from arcane.models import DOCUMENTS
 from arcane.schemas.users import UserCreateSchema
-from arcane.services import users
+from arcane.services import properties, users
 
 ADMIN_PASSWORD_VARIABLE = "ARCANE_ADMIN_PASSWORD"  # noqa: S105 (a variable name, not a password)
 EMBEDDED_DATABASE_REFUSAL = (
@@ -65,6 +65,14 @@ def ensure_indexes():
     click.echo(f"Indexes ensured at {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC.")
 
 
+@click.command("refresh-derived")
+@click.option("--all", "everything", is_flag=True, help="Recompute them on every listing, not only older ones.")
+def refresh_derived(everything):
+    """Store the search and sort fields on listings written before they existed (idempotent)."""
+    changed = properties.refresh_all_derived(everything=everything)
+    click.echo(f"Derived fields refreshed on {changed} properties.")
+
+
 @click.command("seed")
 @click.option("--properties", default=60, show_default=True, type=click.IntRange(min=0), help="Demo listings.")
 @with_appcontext
@@ -98,4 +106,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(migrate_emails)
     app.cli.add_command(ensure_indexes)
+    app.cli.add_command(refresh_derived)
     app.cli.add_command(seed)

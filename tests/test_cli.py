@@ -3,9 +3,10 @@ import dataclasses
 import pytest
 
 from arcane import demo
+from arcane.models import Property
 from arcane.services import users
 from tests.conftest import make_settings, running_app
-from tests.factories import sign_up
+from tests.factories import create_property, sign_up, signed_in_user
 
 
 @pytest.fixture
@@ -87,3 +88,19 @@ def test_seed_command_loads_the_demo_data_with_progress(app, client):
 def test_make_run_profile_starts_with_demo_data():
     with running_app(make_settings(seed_demo_data=True)) as app:
         assert len(app.test_client().get("/api/v1/properties").json) == 20
+
+
+def test_refresh_derived_gives_older_listings_their_search_fields(app, client):
+    owner = signed_in_user(client)
+    listing = create_property(client, owner, name="Ancient mill")
+    # A listing stored before the derived fields existed.
+    derived = {"total_area_m2": "", "room_count": "", "room_kinds": "", "room_features": "", "search_terms": ""}
+    Property._get_collection().update_one({}, {"$unset": derived})
+    assert client.get("/api/v1/properties?q=mill").json == []
+
+    result = app.test_cli_runner().invoke(args=["refresh-derived"])
+    assert result.exit_code == 0, result.output
+    assert "refreshed on 1 properties" in result.output
+    assert [item["id"] for item in client.get("/api/v1/properties?q=mill&min_area=39").json] == [listing["id"]]
+    again = app.test_cli_runner().invoke(args=["refresh-derived"])
+    assert "refreshed on 0 properties" in again.output

@@ -86,7 +86,7 @@ class Properties(MethodView):
     @blp.paginate()
     @blp.doc(operationId="listProperties")
     def get(self, pagination_parameters, **filters):
-        """List properties, newest first, optionally in one city"""
+        """List properties: search, filter and sort them (newest first by default)"""
         page, pagination_parameters.item_count = properties.list_properties(
             **filters, offset=pagination_parameters.first_item, limit=pagination_parameters.page_size
         )

@@ -7,7 +7,7 @@ and the owner's public profile.
 
 import marshmallow as ma
 
-from arcane.models.properties import MAX_ROOMS, ROOM_KINDS
+from arcane.models.properties import DEFAULT_SORT, MAX_ROOMS, ROOM_KINDS, SORTS
 from arcane.schemas.fields import NamedEnum, ObjectIdString, StrictFloat, StrictInteger, Text
 from arcane.schemas.property_types import slug_field
 from arcane.schemas.users import UserPublicSchema
@@ -17,6 +17,7 @@ AREA_RANGE = ma.validate.Range(min=0, max=10000, min_inclusive=False)
 # apispec documents the minimum of a Range but not that it is exclusive (OpenAPI 3.0's boolean form).
 AREA_DOC = {"description": "Square metres, more than 0.", "example": 14.5, "exclusiveMinimum": True}
 FLOOR_RANGE = ma.validate.Range(min=-5, max=200)
+MAX_TOTAL_AREA = 10000 * MAX_ROOMS
 
 
 def _room_kind(**kwargs):
@@ -171,6 +172,37 @@ class PropertyQuerySchema(QuerySchema):
         strict=False,
         validate=ma.validate.Range(min=0, max=MAX_ROOMS),
         metadata={"description": "At least this many rooms.", "example": 4},
+    )
+    min_area = ma.fields.Float(
+        validate=ma.validate.Range(min=0, max=MAX_TOTAL_AREA),
+        metadata={"description": "Listings of at least this total area (square metres).", "example": 60},
+    )
+    max_area = ma.fields.Float(
+        validate=ma.validate.Range(min=0, max=MAX_TOTAL_AREA),
+        metadata={"description": "Listings of at most this total area (square metres).", "example": 120},
+    )
+    room_kind = ma.fields.String(
+        validate=ma.validate.OneOf(ROOM_KINDS),
+        metadata={"description": "Listings with at least one room of this kind.", "example": "office"},
+    )
+    feature = Text(
+        max_length=40,
+        metadata={
+            "description": "Listings with a room that has this feature, whatever the case or accents.",
+            "example": "Fireplace",
+        },
+    )
+    q = Text(
+        max_length=200,
+        metadata={
+            "description": "Words of the name or description: every word must appear, whatever the case or accents.",
+            "example": "bright flat",
+        },
+    )
+    sort = ma.fields.String(
+        load_default=DEFAULT_SORT,
+        validate=ma.validate.OneOf(list(SORTS)),
+        metadata={"description": "The order; ties are broken by id.", "example": "-total_area_m2"},
     )
 
 

@@ -16,17 +16,27 @@ The schemas make the representation from them.
 import dataclasses
 
 from bson import ObjectId
+from mongoengine import Q
 
 from arcane.errors import Forbidden, Invalid, NotFound, PreconditionFailed
 from arcane.models import Property, Room, User
 from arcane.models.common import utcnow
-from arcane.models.properties import CITY_KEY_MAX_BYTES, MAX_ROOMS, city_key
+from arcane.models.properties import (
+    CITY_KEY_MAX_BYTES,
+    DEFAULT_SORT,
+    MAX_ROOMS,
+    SORTS,
+    city_key,
+    derived_fields,
+    search_terms,
+)
 from arcane.services import changes as change_feed
 from arcane.services import property_types
 
 PROPERTY_FIELDS = ("name", "description", "type", "city")
 ROOM_FIELDS = ("name", "kind", "area_m2", "floor", "features")
 PUBLIC_OWNER_FIELDS = ("first_name", "last_name")
+DERIVED = ("total_area_m2", "room_count", "room_kinds", "room_features", "search_terms")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,8 +52,45 @@ class OwnedProperty:
 # Reads
 
 
-def list_properties(*, city=None, type=None, owner=None, min_rooms=None, offset=0, limit=20):
-    """One page of listings, newest first, and the number of listings that match."""
+def list_properties(
+    *,
+    city=None,
+    type=None,
+    owner=None,
+    min_rooms=None,
+    min_area=None,
+    max_area=None,
+    room_kind=None,
+    feature=None,
+    q=None,
+    sort=DEFAULT_SORT,
+    offset=0,
+    limit=20,
+):
+    """One page of listings in the given order, and the number of listings that match."""
+    matching = Property.objects(
+        **property_filters(
+            city=city,
+            type=type,
+            owner=owner,
+            min_rooms=min_rooms,
+            min_area=min_area,
+            max_area=max_area,
+            room_kind=room_kind,
+            feature=feature,
+            q=q,
+        )
+    )
+    field, direction = SORTS[sort]
+    ordered = matching.order_by(("-" if direction < 0 else "+") + field, ("-" if direction < 0 else "+") + "id")
+    page = list(ordered.skip(offset).limit(limit).as_pymongo())
+    # A short page is the last one: its end is the total, no count query needed.
+    last_page = len(page) < limit and (page or offset == 0)
+    return _with_owners(page), offset + len(page) if last_page else matching.count()
+
+
+def property_filters(*, city, type, owner, min_rooms, min_area, max_area, room_kind, feature, q) -> dict:
+    """The mongoengine filters of the listing's query parameters (each served by an index)."""
     filters = {}
     if city is not None:
         filters["city_key"] = city_key(city)
@@ -52,12 +99,21 @@ def list_properties(*, city=None, type=None, owner=None, min_rooms=None, offset=
     if owner is not None:
         filters["owner"] = owner
     if min_rooms:
-        filters[f"rooms__{min_rooms - 1}__exists"] = True
-    matching = Property.objects(**filters)
-    page = list(matching.order_by("-id").skip(offset).limit(limit).as_pymongo())
-    # A short page is the last one: its end is the total, no count query needed.
-    last_page = len(page) < limit and (page or offset == 0)
-    return _with_owners(page), offset + len(page) if last_page else matching.count()
+        filters["room_count__gte"] = min_rooms
+    if min_area is not None:
+        filters["total_area_m2__gte"] = min_area
+    if max_area is not None:
+        filters["total_area_m2__lte"] = max_area
+    if room_kind is not None:
+        filters["room_kinds"] = room_kind
+    if feature is not None:
+        filters["room_features"] = city_key(feature)
+    if q is not None:
+        # Every word must be a stored search term; a query of separators only matches everything.
+        words = search_terms(q)
+        if words:
+            filters["search_terms__all"] = words
+    return filters
 
 
 def get_property(property_id: ObjectId) -> dict:
@@ -268,9 +324,57 @@ def _modify(owned: OwnedProperty, updates: dict, *, expected_revision=None, cond
     )
     if matched == 0:
         _explain_failure(owned, expected_revision, condition)
-    updated = {**_find(owned.id), "owner": owned.owner}
+    updated = {**_refresh_derived(owned.id), "owner": owned.owner}
     change_feed.record_change("updated", updated)
     return updated
+
+
+def _refresh_derived(property_id: ObjectId) -> dict:
+    """Store the derived fields of the property as it is now; the property with them.
+
+    The room writes stay single atomic updates; this follows each write. It sets the fields
+    only if the revision is still the one read: a write that came in between bumped the revision
+    and refreshes them itself, after reading the newer rooms, so the last writer always leaves
+    them exact and an older state never overwrites a newer one.
+    """
+    document = _find(property_id)
+    return {**document, **_store_derived(document)}
+
+
+def refresh_all_derived(*, everything: bool = False) -> int:
+    """Give the properties stored before the derived fields existed those fields (idempotent).
+
+    With ``everything``, recompute them on every property (after a crash between a write and its
+    refresh, say). Returns how many properties were changed.
+    """
+    older = Q()
+    if not everything:
+        for field in DERIVED:
+            older |= Q(**{f"{field}__exists": False})
+    stored = Property.objects(older).only("name", "description", "rooms", "revision", *DERIVED).as_pymongo()
+    stale = [document for document in stored if _is_stale(document)]
+    for document in stale:
+        _store_derived(document)
+    return len(stale)
+
+
+def _is_stale(document: dict) -> bool:
+    return any(document.get(field) != value for field, value in _derived_of(document).items())
+
+
+def _derived_of(document: dict) -> dict:
+    return derived_fields(document["name"], document.get("description", ""), document.get("rooms", []))
+
+
+def _store_derived(document: dict) -> dict:
+    """Set the derived fields of a stored document if they are stale, guarded by its revision."""
+    derived = _derived_of(document)
+    if _is_stale(document):
+        revision = {"revision": document["revision"]} if "revision" in document else {"revision__exists": False}
+        Property.objects(id=document["_id"], **revision).update_one(
+            **{f"set__{field}": value for field, value in derived.items()}
+        )
+    return derived
 
 
 def _unchanged(owned: OwnedProperty, expected_revision=None, condition=None) -> dict:

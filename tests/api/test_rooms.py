@@ -160,11 +160,21 @@ def property_writes(sent):
     return [command for command in sent if command.collection == "properties" and command.name != "find"]
 
 
+DERIVED_FIELDS = {"total_area_m2", "room_count", "room_kinds", "room_features", "search_terms"}
+
+
 def assert_one_guarded_update(sent, listing, operator, **guard):
-    """One update of the listing, with the operator on rooms, the guard in its filter, the array not rewritten."""
+    """One update of the listing, with the operator on rooms, the guard in its filter, the array not rewritten.
+
+    Then at most one more: the derived fields, set only if the revision is still the one read.
+    """
     writes = property_writes(sent)
-    assert [command.name for command in writes] == ["update"], sent
-    (update,) = writes
+    assert [command.name for command in writes] in (["update"], ["update", "update"]), sent
+    update, *refresh = writes
+    for derived in refresh:
+        assert set(derived.filter) == {"_id", "revision"}, derived.filter
+        assert derived.update == {"$set": derived.update["$set"]}, derived.update
+        assert set(derived.update["$set"]) == DERIVED_FIELDS, derived.update
     assert update.filter["_id"] == ObjectId(listing["id"])
     assert {key: update.filter[key] for key in guard} == guard, update.filter
     assert set(update.update) == {operator, "$inc", "$set"}, update.update
