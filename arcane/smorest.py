@@ -22,6 +22,7 @@ from werkzeug.exceptions import PreconditionFailed
 from werkzeug.http import quote_etag
 from werkzeug.routing import BaseConverter
 
+from arcane.paging import link_header
 from arcane.schemas.fields import NamedEnum
 
 SECURITY_SCHEME = "bearerAuth"
@@ -41,6 +42,18 @@ ETAG_HEADER_DOC = {
         "changed, or in If-Match to write only over this version."
     ),
     "schema": {"type": "string", "example": '"b52d5cab5d09187e1d0a666c0740379ad7d6effb"'},
+}
+# The item count of a page reached by cursor: it has no page number, so no X-Pagination.
+CURSOR_PAGE = object()
+LINK_HEADER = {
+    "Link": {
+        "description": (
+            'RFC 8288 links: rel="next" (the next page, by an opaque cursor) when there is more, '
+            'and rel="first". Follow them rather than building URLs.'
+        ),
+        "schema": {"type": "string"},
+        "example": '</api/v1/properties?cursor=WyJhYmMiLDEsIngiXQ>; rel="next", </api/v1/properties>; rel="first"',
+    }
 }
 HTTP_VERBS = {"get": "get", "post": "create", "put": "replace", "patch": "update", "delete": "delete"}
 
@@ -211,6 +224,13 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
+def _send_links(response):
+    """Add the Link header a paged view prepared (views return objects, not headers)."""
+    if "arcane_links" in g:
+        response.headers["Link"] = g.arcane_links
+    return response
+
+
 class Blueprint(flask_smorest.Blueprint):
     """Blueprint that documents authentication, error responses and operation ids."""
 
@@ -220,6 +240,32 @@ class Blueprint(flask_smorest.Blueprint):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._prepare_doc_cbks.append(self._prepare_auth_doc)
+        self.after_request(_send_links)
+
+    @staticmethod
+    def link_pages(page, pagination_parameters):
+        """Count the page for X-Pagination (unless reached by cursor) and send its Link header.
+
+        ``page`` has ``items``, ``total`` (None on a cursor page) and ``next_cursor``. The links
+        keep the request's other parameters; ``first`` drops the page and the cursor.
+        """
+        pagination_parameters.item_count = CURSOR_PAGE if page.total is None else page.total
+        arguments = {name: values for name, values in request.args.lists() if name not in ("page", "cursor")}
+        links = {}
+        if page.next_cursor is not None:
+            links["next"] = url_for(request.endpoint, **request.view_args, **arguments, cursor=page.next_cursor)
+        if links or "cursor" in request.args or pagination_parameters.page > 1:
+            links["first"] = url_for(request.endpoint, **request.view_args, **arguments)
+        if links:
+            g.arcane_links = link_header(links)
+        return page.items
+
+    def _set_pagination_metadata(self, page_params, result, headers):
+        # flask-smorest numbers every page; a page reached by cursor has no number, so it gets
+        # no X-Pagination (its Link header leads on).
+        if page_params.item_count is CURSOR_PAGE:
+            return result, headers
+        return super()._set_pagination_metadata(page_params, result, headers)
 
     def arguments(self, schema, *args, **kwargs):
         """As flask-smorest's, but with one schema instance for every request.

@@ -10,7 +10,7 @@ from arcane.paging import encode_cursor, link_header
 from arcane.schemas.changes import ChangeQuerySchema, ChangeSchema
 from arcane.schemas.properties import PropertyCreateSchema, PropertyQuerySchema, PropertySchema, PropertyUpdateSchema
 from arcane.services import changes, properties
-from arcane.smorest import LOCATION_HEADER, Blueprint
+from arcane.smorest import LINK_HEADER, LOCATION_HEADER, Blueprint
 
 blp = Blueprint(
     "properties",
@@ -82,15 +82,15 @@ def checked_revision(property_id) -> int | None:
 @blp.route("")
 class Properties(MethodView):
     @blp.arguments(PropertyQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, PropertySchema(many=True))
+    @blp.response(200, PropertySchema(many=True), headers=LINK_HEADER)
     @blp.paginate()
     @blp.doc(operationId="listProperties")
     def get(self, pagination_parameters, **filters):
         """List properties: search, filter and sort them (newest first by default)"""
-        page, pagination_parameters.item_count = properties.list_properties(
+        page = properties.list_properties(
             **filters, offset=pagination_parameters.first_item, limit=pagination_parameters.page_size
         )
-        return page
+        return blp.link_pages(page, pagination_parameters)
 
     @blp.login_required
     @idempotent

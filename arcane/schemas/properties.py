@@ -204,6 +204,15 @@ class PropertyQuerySchema(QuerySchema):
         validate=ma.validate.OneOf(list(SORTS)),
         metadata={"description": "The order; ties are broken by id.", "example": "-total_area_m2"},
     )
+    cursor = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=512),
+        metadata={
+            "description": (
+                'Opaque: the next page, as the Link header\'s rel="next" gives it. Only valid with the sort '
+                "and filters it was made for (422 otherwise); page is then ignored."
+            )
+        },
+    )
 
 
 class CityQuerySchema(QuerySchema):

@@ -14,6 +14,9 @@ The schemas make the representation from them.
 """
 
 import dataclasses
+import datetime as dt
+import hashlib
+import json
 
 from bson import ObjectId
 from mongoengine import Q
@@ -30,12 +33,15 @@ from arcane.models.properties import (
     derived_fields,
     search_terms,
 )
+from arcane.paging import InvalidCursor, decode_cursor, encode_cursor
 from arcane.services import changes as change_feed
 from arcane.services import property_types
 
 PROPERTY_FIELDS = ("name", "description", "type", "city")
 ROOM_FIELDS = ("name", "kind", "area_m2", "floor", "features")
 PUBLIC_OWNER_FIELDS = ("first_name", "last_name")
+# The deepest a page may start by number; a cursor reaches further.
+MAX_OFFSET = 10_000
 DERIVED = ("total_area_m2", "room_count", "room_kinds", "room_features", "search_terms")
 
 
@@ -52,7 +58,88 @@ class OwnedProperty:
 # Reads
 
 
-def list_properties(
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """One page of a collection: its items, the total (None on a cursor page) and the next cursor."""
+
+    items: list
+    total: int | None
+    next_cursor: str | None
+
+
+def list_properties(*, sort=DEFAULT_SORT, cursor=None, offset=0, limit=20, **filters) -> Page:
+    """One page of listings in the given order: after the cursor if one is given, else from ``offset``.
+
+    Filters: city, type, owner, min_rooms, min_area, max_area, room_kind, feature, q. A cursor
+    is keyset-based (the sort key and the id of the last item), so no skip reaches the database;
+    it is refused with another sort or other filters than the ones it was made for.
+    """
+    if cursor is None:
+        check_offset(offset)
+    conditions = property_filters(**filters)
+    matching = Property.objects(**conditions)
+    field, direction = SORTS[sort]
+    scope = query_scope(sort, conditions)
+    query = matching
+    if cursor is not None:
+        query = matching.filter(keyset_after(field, direction, *read_cursor(cursor, scope)))
+    sign = "-" if direction < 0 else "+"
+    ordered = query.order_by(sign + field, sign + "id")
+    if cursor is None:
+        ordered = ordered.skip(offset)
+    # One more than the page: whether there is a next page, without a count.
+    fetched = list(ordered.limit(limit + 1).as_pymongo())
+    page, more = fetched[:limit], len(fetched) > limit
+    next_cursor = make_cursor(scope, page[-1].get(field), page[-1]["_id"]) if more else None
+    if cursor is not None:
+        total = None
+    elif not more and (page or offset == 0):
+        total = offset + len(page)  # the last page: its end is the total, no count query needed
+    else:
+        total = matching.count()
+    return Page(_with_owners(page), total, next_cursor)
+
+
+def check_offset(offset: int) -> None:
+    """Refuse a page that starts too far for a skip: the cursor reaches any depth at the cost of page 1."""
+    if offset >= MAX_OFFSET:
+        raise Invalid(
+            f"Pages start at most {MAX_OFFSET:,} items in: follow the Link header's cursor to go further.",
+            errors={"page": [f"Starts beyond item {MAX_OFFSET:,}: use cursor instead (see the Link header)."]},
+        )
+
+
+def query_scope(sort: str, conditions: dict) -> str:
+    """A fingerprint of the sort and filters a cursor belongs to."""
+    canonical = json.dumps([sort, sorted((key, str(value)) for key, value in conditions.items())])
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def make_cursor(scope: str, key, item_id: ObjectId) -> str:
+    """The cursor of the page after the item with this sort key and id."""
+    return encode_cursor([scope, key, item_id])
+
+
+def read_cursor(cursor: str, scope: str) -> tuple:
+    """The sort key and id a cursor carries; Invalid (naming ``cursor``) if it is not one for this query."""
+    try:
+        made_for, key, item_id = decode_cursor(cursor, length=3)
+    except InvalidCursor:
+        raise Invalid(errors={"cursor": ["Not a cursor of this service: use the Link header's URLs."]}) from None
+    if made_for != scope or not isinstance(item_id, ObjectId):
+        raise Invalid(errors={"cursor": ["Made for another sort or other filters: start again without a cursor."]})
+    if isinstance(key, dt.datetime):
+        key = key.astimezone(dt.UTC).replace(tzinfo=None)  # stored dates are naive UTC
+    return key, item_id
+
+
+def keyset_after(field: str, direction: int, key, item_id: ObjectId) -> Q:
+    """The items after (key, id) in the order (field, id), both in ``direction``."""
+    beyond = "gt" if direction > 0 else "lt"
+    return Q(**{f"{field}__{beyond}": key}) | Q(**{field: key, f"id__{beyond}": item_id})
+
+
+def property_filters(
     *,
     city=None,
     type=None,
@@ -63,33 +150,7 @@ def list_properties(
     room_kind=None,
     feature=None,
     q=None,
-    sort=DEFAULT_SORT,
-    offset=0,
-    limit=20,
-):
-    """One page of listings in the given order, and the number of listings that match."""
-    matching = Property.objects(
-        **property_filters(
-            city=city,
-            type=type,
-            owner=owner,
-            min_rooms=min_rooms,
-            min_area=min_area,
-            max_area=max_area,
-            room_kind=room_kind,
-            feature=feature,
-            q=q,
-        )
-    )
-    field, direction = SORTS[sort]
-    ordered = matching.order_by(("-" if direction < 0 else "+") + field, ("-" if direction < 0 else "+") + "id")
-    page = list(ordered.skip(offset).limit(limit).as_pymongo())
-    # A short page is the last one: its end is the total, no count query needed.
-    last_page = len(page) < limit and (page or offset == 0)
-    return _with_owners(page), offset + len(page) if last_page else matching.count()
-
-
-def property_filters(*, city, type, owner, min_rooms, min_area, max_area, room_kind, feature, q) -> dict:
+) -> dict:
     """The mongoengine filters of the listing's query parameters (each served by an index)."""
     filters = {}
     if city is not None:

@@ -369,7 +369,7 @@ def test_deleting_an_account_deletes_its_listings(client, user, other_user):
 
 def test_a_listing_page_costs_a_constant_number_of_queries(app, client, user, database_commands):
     owners = [user] + [signed_in_user(client, email=f"owner{number}@example.com") for number in range(4)]
-    for number in range(10):
+    for number in range(12):
         create_property(client, owners[number % len(owners)], name=f"Listing {number}")
     with database_commands() as sent:
         response = client.get("/api/v1/properties?page_size=5&page=2")
