@@ -15,9 +15,9 @@ class Cities(MethodView):
     @blp.response(200, CitySchema(many=True))
     @blp.paginate()
     @blp.doc(operationId="listCities")
-    def get(self, pagination_parameters):
-        """List the cities that have listings, most listings first"""
+    def get(self, pagination_parameters, **filters):
+        """List the cities that have listings, most listings first, optionally completing a prefix"""
         cities, pagination_parameters.item_count = properties.list_cities(
-            offset=pagination_parameters.first_item, limit=pagination_parameters.page_size
+            **filters, offset=pagination_parameters.first_item, limit=pagination_parameters.page_size
         )
         return cities

@@ -216,7 +216,15 @@ class PropertyQuerySchema(QuerySchema):
 
 
 class CityQuerySchema(QuerySchema):
-    """The city listing takes no filter, only the pager's parameters."""
+    """Filters of the city listing."""
+
+    prefix = Text(
+        max_length=120,
+        metadata={
+            "description": "The first letters of a city, in any spelling: sai finds Saint-Étienne.",
+            "example": "sai",
+        },
+    )
 
 
 class CitySchema(Schema):

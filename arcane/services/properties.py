@@ -192,9 +192,19 @@ def get_room(property_id: ObjectId, room_id: ObjectId) -> dict:
     return _room_in(_find(property_id, "rooms"), room_id)
 
 
-def list_cities(*, offset=0, limit=20):
-    """Cities that have listings, most listings first, each under the name most often written."""
+def list_cities(*, prefix=None, offset=0, limit=20):
+    """Cities that have listings, most listings first, each under the name most often written.
+
+    ``prefix`` keeps the cities whose key starts with its key (``sai`` finds Saint-Étienne): an
+    anchored range on the indexed ``city_key``, not a regex.
+    """
+    check_offset(offset)
+    matching = []
+    key = city_key(prefix) if prefix is not None else ""
+    if key:
+        matching = [{"$match": {"city_key": {"$gte": key, "$lt": prefix_successor(key)}}}]
     pipeline = [
+        *matching,
         {"$group": {"_id": {"key": "$city_key", "name": "$city"}, "count": {"$sum": 1}}},
         {"$sort": {"count": -1, "_id.name": 1}},
         {"$group": {"_id": "$_id.key", "name": {"$first": "$_id.name"}, "count": {"$sum": "$count"}}},
@@ -206,8 +216,18 @@ def list_cities(*, offset=0, limit=20):
         {"name": city["name"], "key": city["_id"], "count": city["count"]}
         for city in Property.objects.aggregate(pipeline)
     ]
-    counted = list(Property.objects.aggregate([{"$group": {"_id": "$city_key"}}, {"$count": "total"}]))
+    counted = list(Property.objects.aggregate([*matching, {"$group": {"_id": "$city_key"}}, {"$count": "total"}]))
     return cities, counted[0]["total"] if counted else 0
+
+
+def prefix_successor(key: str) -> str:
+    """The first string after every string that starts with ``key``: the exclusive end of its range.
+
+    Its last character, incremented: unlike ``key + "\uffff"``, it also bounds keys with
+    characters beyond U+FFFF (which sort after it in UTF-8).
+    """
+    following = ord(key[-1]) + 1
+    return key[:-1] + chr(0xE000 if following == 0xD800 else following)  # surrogates are not text
 
 
 # Writes
