@@ -196,7 +196,7 @@ class PropertyQuerySchema(QuerySchema):
         max_length=200,
         metadata={
             "description": "Words of the name or description: every word must appear, whatever the case or accents.",
-            "example": "bright flat",
+            "example": "quiet flat",
         },
     )
     sort = ma.fields.String(
