@@ -1,0 +1,75 @@
+"""Every query shape the listing serves wins an index scan on a real MongoDB.
+
+mongomock ignores indexes (it scans in Python), so these run only with ARCANE_TEST_MONGODB_URI.
+"""
+
+import datetime as dt
+
+import pytest
+from bson import ObjectId
+
+from arcane.models import Property
+from arcane.models.properties import SORTS
+from arcane.services.properties import keyset_after, prefix_successor, property_filters
+from tests.conftest import real_mongodb_only
+
+# Query shapes: (name, filters, sort). Each filter is alone with the default sort, and each sort
+# is alone, as the listing sends them; combinations use one of these indexes at least.
+SHAPES = [
+    ("newest first", {}, "-created_at"),
+    *[(f"sort {sort}", {}, sort) for sort in SORTS],
+    ("city", {"city": "Saint-Étienne"}, "-created_at"),
+    ("owner", {"owner": "6750c3e2a1b2c3d4e5f60718"}, "-created_at"),
+    ("type", {"type": "flat"}, "-created_at"),
+    ("min_rooms", {"min_rooms": 3}, "room_count"),
+    ("area range", {"min_area": 60, "max_area": 120}, "total_area_m2"),
+    ("room_kind", {"room_kind": "office"}, "-created_at"),
+    ("feature", {"feature": "fireplace"}, "-created_at"),
+    ("q", {"q": "quiet flat"}, "-created_at"),
+]
+
+
+def plan_stages(queryset) -> list[dict]:
+    """Every stage of the winning plan of a queryset."""
+    planner = queryset.explain()["queryPlanner"]
+    stages = [planner["winningPlan"].get("queryPlan", planner["winningPlan"])]
+    for stage in stages:  # grows as it goes
+        stages += [stage[key] for key in ("inputStage", "outerStage", "innerStage") if key in stage]
+        stages += stage.get("inputStages", [])
+    return stages
+
+
+def assert_index_scan(queryset) -> None:
+    stages = [stage["stage"] for stage in plan_stages(queryset)]
+    assert "IXSCAN" in stages, stages
+    assert "COLLSCAN" not in stages, stages
+
+
+def ordered(filters: dict, sort: str):
+    field, direction = SORTS[sort]
+    sign = "-" if direction < 0 else "+"
+    return Property.objects(**property_filters(**filters)).order_by(sign + field, sign + "id").limit(21)
+
+
+@real_mongodb_only
+@pytest.mark.parametrize(("shape", "filters", "sort"), SHAPES, ids=[shape for shape, _, _ in SHAPES])
+def test_listing_shape_is_an_index_scan(app, shape, filters, sort):
+    with app.app_context():
+        assert_index_scan(ordered(filters, sort))
+
+
+@real_mongodb_only
+@pytest.mark.parametrize("sort", list(SORTS))
+def test_a_cursor_page_is_an_index_scan_bounded_by_the_key(app, sort):
+    """A cursor page seeks in the sort index: item 5,000 costs what page 1 does, no skip."""
+    field, direction = SORTS[sort]
+    key = dt.datetime(2025, 6, 1) if field == "created_at" else 10
+    with app.app_context():
+        after = keyset_after(field, direction, key, ObjectId())
+        assert_index_scan(ordered({}, sort).filter(after))
+
+
+@real_mongodb_only
+def test_city_prefix_is_an_index_scan(app):
+    with app.app_context():
+        assert_index_scan(Property.objects(city_key__gte="sai", city_key__lt=prefix_successor("sai")))
