@@ -175,28 +175,27 @@ class PropertyQuerySchema(QuerySchema):
     )
     min_area = ma.fields.Float(
         validate=ma.validate.Range(min=0, max=MAX_TOTAL_AREA),
-        metadata={"description": "Listings of at least this total area (square metres).", "example": 60},
+        metadata={"description": "Listings of at least this total area (square metres).", "example": 150},
     )
     max_area = ma.fields.Float(
         validate=ma.validate.Range(min=0, max=MAX_TOTAL_AREA),
-        metadata={"description": "Listings of at most this total area (square metres).", "example": 120},
+        metadata={"description": "Listings of at most this total area (square metres).", "example": 250},
     )
-    room_kind = ma.fields.String(
-        validate=ma.validate.OneOf(ROOM_KINDS),
-        metadata={"description": "Listings with at least one room of this kind.", "example": "office"},
+    room_kind = _room_kind(
+        metadata={"description": "Listings with at least one room of this kind.", "example": "terrace"}
     )
     feature = Text(
         max_length=40,
         metadata={
             "description": "Listings with a room that has this feature, whatever the case or accents.",
-            "example": "Fireplace",
+            "example": "Parquet floor",
         },
     )
     q = Text(
         max_length=200,
         metadata={
             "description": "Words of the name or description: every word must appear, whatever the case or accents.",
-            "example": "quiet flat",
+            "example": "quiet villa",
         },
     )
     sort = ma.fields.String(
