@@ -1,24 +1,8 @@
 """The change feed's sequence: taken from the database, unique, never reused, retried on a collision."""
 
-import datetime as dt
-
-import pytest
-
 from arcane.models import ChangeSequence, PropertyChange
-from arcane.services import changes, properties, property_types, users
+from arcane.services import changes, properties, users
 from tests.conftest import real_mongodb_only
-
-
-@pytest.fixture
-def owner(app):
-    property_types.ensure_default_types()
-    return users.create_user(
-        email="owner@example.com",
-        password="correct horse battery",
-        first_name="Camille",
-        last_name="Martin",
-        birth_date=dt.date(1990, 5, 17),
-    )
 
 
 def publish(owner, name="Flat"):

@@ -1,13 +1,11 @@
 """The models' constraints hold for every write, even when a caller skips the API's schemas."""
 
-import datetime as dt
-
 import mongoengine
 import pytest
 
 from arcane.errors import Invalid
 from arcane.models import Property
-from arcane.services import properties, property_types, users
+from arcane.services import properties
 
 ROOM = {"name": "Kitchen", "kind": "kitchen", "area_m2": 9.5}
 BROKEN_ROOMS = [
@@ -25,18 +23,6 @@ BROKEN_PROPERTIES = [
     {"rooms": [{**ROOM, "kind": "ballroom"}]},
     {"rooms": [ROOM] * 101},
 ]
-
-
-@pytest.fixture
-def owner(app):
-    property_types.ensure_default_types()
-    return users.create_user(
-        email="owner@example.com",
-        password="correct horse battery",
-        first_name="Camille",
-        last_name="Martin",
-        birth_date=dt.date(1990, 5, 17),
-    )
 
 
 @pytest.fixture
