@@ -103,9 +103,13 @@ def demo_id(label: str, moment: dt.datetime) -> ObjectId:
 
 
 def seed(
-    *, properties: int = 60, progress: Callable[[int, int], None] | None = None, administrator: bool = True
+    *,
+    properties: int = 60,
+    progress: Callable[[int, int], None] | None = None,
+    administrator: bool = True,
+    batch_size: int = BATCH_SIZE,
 ) -> dict:
-    """Insert what is missing of the demo data; returns how many of each kind exist afterwards."""
+    """Insert what is missing of the demo data, in batches; returns how many of each kind exist afterwards."""
     property_types.ensure_default_types()
     owner_ids = _seed_users(DEMO_USERS, role="user")
     if administrator:
@@ -114,7 +118,7 @@ def seed(
     batch = []
     for number in range(properties):
         batch.append(_demo_property(number, generator, owner_ids))
-        if len(batch) == BATCH_SIZE or number == properties - 1:
+        if len(batch) == batch_size or number == properties - 1:
             _insert_missing(batch)
             batch = []
             if progress:

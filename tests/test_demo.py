@@ -4,6 +4,7 @@ import json
 import pytest
 
 from arcane import demo
+from arcane.models import Property
 from scripts import seed as seed_script
 
 
@@ -21,8 +22,9 @@ def test_seed_is_idempotent(app, client):
 def test_seed_reports_progress(app):
     calls = []
     with app.app_context():
-        demo.seed(properties=1200, progress=lambda done, total: calls.append((done, total)))
-    assert calls == [(500, 1200), (1000, 1200), (1200, 1200)]
+        demo.seed(properties=12, batch_size=5, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(5, 12), (10, 12), (12, 12)]
+    assert Property.objects.count() == 12
 
 
 def test_demo_users_can_sign_in(app, client):
