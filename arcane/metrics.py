@@ -12,12 +12,13 @@ id, query string or other personal data reaches the metrics, and the number of s
 import os
 import time
 
-from flask import Flask, Response, g, request, request_finished, request_started
+from flask import Flask, Response, current_app, g, request, request_finished, request_started
 from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess
 from prometheus_client.exposition import choose_encoder
 
 MULTIPROCESS_DIRECTORY_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 ENDPOINT = "metrics"
+EXTENSION = "arcane.metrics"
 LABELS = ("method", "route", "status")
 UNMATCHED_ROUTE = "<unmatched>"
 # Any token is a valid method name: the others share one label value so that a client cannot
@@ -73,9 +74,17 @@ class RequestMetrics:
 
 def init_app(app: Flask) -> None:
     """Measure every request and serve the metrics at /metrics."""
-    metrics = RequestMetrics()
-    # The signals hold their receivers weakly: the app keeps them alive, and they die with it.
-    app.extensions["arcane.metrics"] = metrics
-    request_started.connect(metrics.start, app)
-    request_finished.connect(metrics.finish, app)
-    app.add_url_rule("/metrics", ENDPOINT, metrics.exposition, methods=["GET"])
+    app.extensions[EXTENSION] = RequestMetrics()
+    # The receivers look the metrics up in the app, so that they are the app's state alone
+    # (module functions, too: the signals hold their receivers weakly).
+    request_started.connect(_request_started, app)
+    request_finished.connect(_request_finished, app)
+    app.add_url_rule("/metrics", ENDPOINT, lambda: current_app.extensions[EXTENSION].exposition(), methods=["GET"])
+
+
+def _request_started(app: Flask, **extra) -> None:
+    app.extensions[EXTENSION].start(app, **extra)
+
+
+def _request_finished(app: Flask, response: Response, **extra) -> None:
+    app.extensions[EXTENSION].finish(app, response, **extra)
