@@ -23,7 +23,7 @@ from arcane import (
 from arcane.errors import register_error_handlers
 from arcane.models import DOCUMENTS
 from arcane.services import property_types, users
-from arcane.settings import Settings
+from arcane.settings import SETTINGS_EXTENSION, Settings
 from arcane.smorest import Api, ObjectIdConverter, object_id_parameter_schema
 
 API_VERSION = "1.0.0"
@@ -38,14 +38,14 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app = Flask(__name__)
     app.config.update(_flask_config(settings))
-    app.extensions["arcane.settings"] = settings
+    app.extensions[SETTINGS_EXTENSION] = settings
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.url_map.converters["objectid"] = ObjectIdConverter
 
     passwords.configure(memory_kib=settings.password_hash_memory_kib, time_cost=settings.password_hash_time_cost)
     database.connect(settings)
-    _prepare_database(settings)
+    prepare_database(settings)
 
     api = Api(app)
     register_error_handlers(app, api.handle_http_exception)
@@ -72,7 +72,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
-def _prepare_database(settings: Settings) -> None:
+def prepare_database(settings: Settings) -> None:
+    """Ready the connected database for the app: indexes, default types, demo data, migrations."""
     if settings.embedded:
         logger.warning(
             "Using the embedded database (mongomock): data lives only as long as this process. "

@@ -13,6 +13,7 @@ from arcane.errors import ArcaneError
 from arcane.models import DOCUMENTS
 from arcane.schemas.users import UserCreateSchema
 from arcane.services import properties, users
+from arcane.settings import SETTINGS_EXTENSION
 
 ADMIN_PASSWORD_VARIABLE = "ARCANE_ADMIN_PASSWORD"  # noqa: S105 (a variable name, not a password)
 EMBEDDED_DATABASE_REFUSAL = (
@@ -37,7 +38,7 @@ def create_admin(email, first_name, last_name, birth_date):
     The password comes from ARCANE_ADMIN_PASSWORD, or from a prompt. The embedded database is
     refused: an administrator there would vanish with the command.
     """
-    if current_app.extensions["arcane.settings"].embedded:
+    if current_app.extensions[SETTINGS_EXTENSION].embedded:
         raise click.ClickException(EMBEDDED_DATABASE_REFUSAL)
     password = os.environ.get(ADMIN_PASSWORD_VARIABLE) or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
@@ -82,7 +83,7 @@ def seed(properties):
         properties=properties,
         progress=lambda done, total: click.echo(f"{done}/{total} properties"),
         # The demo administrator's password is published: never in a production database.
-        administrator=current_app.extensions["arcane.settings"].env != "production",
+        administrator=current_app.extensions[SETTINGS_EXTENSION].env != "production",
     )
     click.echo(
         f"Demo data: {counts['users']} users, {counts['administrators']} administrator(s), "

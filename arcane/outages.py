@@ -4,6 +4,7 @@ from flask import Flask, current_app, g, request
 
 from arcane import database
 from arcane.errors import DatabaseUnavailable
+from arcane.settings import SETTINGS_EXTENSION
 
 # Everything under /api needs the database (the token holder is looked up in it), and so does
 # /ready; /health and the documentation never touch it.
@@ -14,7 +15,7 @@ READY_ENDPOINT = "health.Ready"
 def init_app(app: Flask) -> None:
     """Put the breaker (database.Breaker) in front of every request that needs the database."""
     app.extensions[database.BREAKER_EXTENSION] = database.Breaker()
-    if app.extensions["arcane.settings"].embedded:
+    if app.extensions[SETTINGS_EXTENSION].embedded:
         return  # the embedded database lives in this process: it cannot be down
 
     @app.before_request

@@ -27,6 +27,10 @@ TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 
 
+# Where the app keeps its settings: ``app.extensions[SETTINGS_EXTENSION]``.
+SETTINGS_EXTENSION = "arcane.settings"
+
+
 class SettingsError(RuntimeError):
     """A setting is missing, malformed or unsafe for the chosen profile."""
 

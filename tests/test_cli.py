@@ -5,6 +5,7 @@ import pytest
 from arcane import demo
 from arcane.models import Property
 from arcane.services import users
+from arcane.settings import SETTINGS_EXTENSION
 from tests.conftest import make_settings, running_app
 from tests.factories import create_property, sign_up, signed_in_user
 
@@ -17,14 +18,14 @@ def server_database(app):
     embedded database, so the administrator the command makes is seen. Against a real MongoDB
     (ARCANE_TEST_MONGODB_URI) nothing is changed.
     """
-    settings = app.extensions["arcane.settings"]
+    settings = app.extensions[SETTINGS_EXTENSION]
     if settings.embedded:
-        app.extensions["arcane.settings"] = dataclasses.replace(settings, mongodb_uri="mongodb://the-server/arcane")
+        app.extensions[SETTINGS_EXTENSION] = dataclasses.replace(settings, mongodb_uri="mongodb://the-server/arcane")
     return app
 
 
 def test_create_admin_refuses_the_embedded_database_and_names_the_demo_administrator(app, client, monkeypatch):
-    if not app.extensions["arcane.settings"].embedded:
+    if not app.extensions[SETTINGS_EXTENSION].embedded:
         pytest.skip("the suite runs against a real MongoDB (ARCANE_TEST_MONGODB_URI)")
     monkeypatch.setenv("ARCANE_ADMIN_PASSWORD", "an admin password")
     result = app.test_cli_runner().invoke(args=["create-admin", "root@example.com"])

@@ -11,7 +11,7 @@ from collections import defaultdict
 import pytest
 
 from arcane import create_app
-from arcane.settings import Settings, SettingsError
+from arcane.settings import SETTINGS_EXTENSION, Settings, SettingsError
 from tests.conftest import STRONG_SECRET, running_app
 from tests.factories import assert_error
 
@@ -43,7 +43,7 @@ def test_production_app_runs_without_debug_or_testing(production_app):
     assert not production_app.debug
     assert not production_app.testing
     assert production_app.config["PROPAGATE_EXCEPTIONS"] is False
-    assert not production_app.extensions["arcane.settings"].embedded
+    assert not production_app.extensions[SETTINGS_EXTENSION].embedded
 
 
 @pytest.mark.parametrize(
