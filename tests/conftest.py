@@ -19,8 +19,8 @@ import pymongo.monitoring
 import pytest
 from flask import Flask
 
-from arcane import create_app, database
-from arcane.settings import Settings
+from arcane import create_app, database, metrics, prepare_database, rate_limits
+from arcane.settings import SETTINGS_EXTENSION, Settings
 from tests import factories
 
 REAL_MONGODB_URI = os.environ.get("ARCANE_TEST_MONGODB_URI", "").strip()
@@ -62,16 +62,48 @@ def running_app(settings: Settings) -> Iterator[Flask]:
     try:
         yield app
     finally:
-        db = mongoengine.get_db()
-        if not settings.embedded and db.name.startswith(THROWAWAY_PREFIX):
-            db.client.drop_database(db.name)
-        database.disconnect()
+        _drop_throwaway_database(settings)
+
+
+def _drop_throwaway_database(settings: Settings) -> None:
+    """Drop the test's database on a real MongoDB (mongomock's dies with its client), and disconnect."""
+    db = mongoengine.get_db()
+    if not settings.embedded and db.name.startswith(THROWAWAY_PREFIX):
+        db.client.drop_database(db.name)
+    database.disconnect()
+
+
+# create_app registers the blueprints and builds the OpenAPI document: most of the CPU of an API
+# test. So each test process builds one app per set of settings (the database aside) and gives
+# every test what a new app would have: its own empty database, readied as at start-up, and new
+# per-app state. PER_TEST_STATE names that state; a test checks that no other extension appears.
+_APPS: dict[str, Flask] = {}
+PER_TEST_STATE = {SETTINGS_EXTENSION, rate_limits.EXTENSION, database.BREAKER_EXTENSION, metrics.EXTENSION}
+
+
+def reusable_app(settings: Settings) -> Flask:
+    """An app for the settings on their fresh database, built once per test process for equal settings."""
+    key = repr(dataclasses.replace(settings, mongodb_uri=""))
+    app = _APPS.get(key)
+    if app is None:
+        app = _APPS[key] = create_app(settings)
+        return app
+    database.connect(settings)
+    prepare_database(settings)
+    app.extensions[SETTINGS_EXTENSION] = settings
+    rate_limits.init_app(app, settings)
+    app.extensions[database.BREAKER_EXTENSION] = database.Breaker()
+    app.extensions[metrics.EXTENSION] = metrics.RequestMetrics()
+    return app
 
 
 @pytest.fixture
 def app(settings):
-    with running_app(settings) as app:
+    app = reusable_app(settings)
+    try:
         yield app
+    finally:
+        _drop_throwaway_database(settings)
 
 
 @pytest.fixture
