@@ -7,6 +7,7 @@ every test runs against that server instead, in a database of its own that is dr
 import collections
 import contextlib
 import dataclasses
+import datetime as dt
 import functools
 import os
 import threading
@@ -15,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 
 import mongoengine
+import mongomock
 import pymongo.monitoring
 import pytest
 from flask import Flask
@@ -137,6 +139,8 @@ class DatabaseCommand:
     collection: str
     filter: dict | None = None
     update: dict | None = None
+    sort: list | None = None  # a find's sort, as (field, direction) pairs
+    upsert: bool = False
 
 
 class CommandRecorder:
@@ -170,13 +174,19 @@ class _RealMongoDBListener(pymongo.monitoring.CommandListener):
         collection = command.get(name)
         if name == "update":
             for update in command["updates"]:
-                self.recorder.add(DatabaseCommand("update", collection, update["q"], update["u"]))
+                self.recorder.add(
+                    DatabaseCommand("update", collection, update["q"], update["u"], upsert=update.get("upsert", False))
+                )
         elif name == "delete":
             for delete in command["deletes"]:
                 self.recorder.add(DatabaseCommand("delete", collection, delete["q"]))
         elif name == "findAndModify":
-            self.recorder.add(DatabaseCommand("update", collection, command.get("query"), command.get("update")))
-        elif name in ("find", "insert", "aggregate", "count"):
+            query, update = command.get("query"), command.get("update")
+            self.recorder.add(DatabaseCommand("update", collection, query, update, upsert=command.get("upsert", False)))
+        elif name == "find":
+            sort = list(command["sort"].items()) if command.get("sort") else None
+            self.recorder.add(DatabaseCommand(name, collection, command.get("filter"), sort=sort))
+        elif name in ("insert", "aggregate", "count"):
             self.recorder.add(DatabaseCommand(name, collection, command.get("filter")))
 
     def succeeded(self, event):
@@ -240,7 +250,7 @@ def _record_mongomock(recorder: CommandRecorder):
             update = args[1] if len(args) > 1 else kwargs.get("update", kwargs.get("replacement"))
             if name in ("insert", "aggregate", "bulk_write"):
                 filter_, update = None, None
-            return DatabaseCommand(name, collection.name, filter_, update)
+            return DatabaseCommand(name, collection.name, filter_, update, upsert=bool(kwargs.get("upsert")))
 
         return make
 
@@ -249,7 +259,7 @@ def _record_mongomock(recorder: CommandRecorder):
 
     def cursor_command(cursor, args, kwargs):
         if cursor._results is None:  # mongomock's own cache: computed once per cursor
-            return DatabaseCommand("find", cursor.collection.name, cursor._spec)
+            return DatabaseCommand("find", cursor.collection.name, cursor._spec, sort=list(cursor._sort or []) or None)
         return None
 
     # mongomock computes a cursor's results lazily, in this (private) method, once per cursor.
@@ -272,6 +282,14 @@ def database_commands(app):
     finally:
         for owner, method_name, original in reversed(patches):
             setattr(owner, method_name, original)
+
+
+@pytest.fixture
+def days_later(monkeypatch):
+    """Move mongomock's TTL clock (its documented hook) forward: ``days_later(31)``."""
+    if REAL_MONGODB_URI:
+        pytest.skip("a real MongoDB's TTL monitor runs on the server's clock")
+    return lambda days: monkeypatch.setattr(mongomock, "utcnow", lambda: dt.datetime.utcnow() + dt.timedelta(days=days))
 
 
 def pytest_collection_modifyitems(items):

@@ -1,4 +1,4 @@
-"""The change feed of the listings: one entry per property, at its latest change."""
+"""The change feed of the listings: an append-only log whose ids are the sequence."""
 
 import mongoengine as me
 
@@ -7,40 +7,44 @@ from arcane.models.common import utcnow
 CHANGE_KINDS = ("created", "updated", "deleted")
 # Deleted entries are kept this long after the deletion, then MongoDB's TTL monitor removes them.
 DELETION_RETENTION_SECONDS = 30 * 24 * 3600
+# A superseded entry keeps its slot this long, far beyond any writer's cached high-water mark, so
+# that no writer can ever take that number again (see services.changes).
+SUPERSEDED_RETENTION_SECONDS = 24 * 3600
 
 
-class PropertyChange(me.Document):
-    """The latest change of one property, at a sequence number unique across the feed.
+class ChangeLogEntry(me.Document):
+    """One change of one property, at its sequence number: the ``_id``, so unique by construction.
 
-    Each change of a property re-sequences its one entry (it moves to the end of the feed), so a
-    walk sees each property once, at its latest state. ``property`` is the listing as stored,
-    with its owner's public fields, or None once deleted.
+    Entries are only appended. When a property changes again, its older entries are marked
+    ``superseded`` (a walk skips them) and expire a day later; deletions expire after 30 days;
+    the latest entry of a listing that exists never expires.
     """
 
     meta = {
-        "collection": "property_changes",
+        "collection": "property_change_log",
         "indexes": [
-            # Unique: two writers can never take the same sequence (see services.changes).
-            {"fields": ["sequence"], "unique": True, "name": "sequence"},
-            # Only deleted entries carry deleted_at: they expire, the others stay.
-            {"fields": ["deleted_at"], "expireAfterSeconds": DELETION_RETENTION_SECONDS, "name": "deletions_expire"},
+            # A change supersedes the property's older entries: (property_id, _id < sequence).
+            {"fields": ["property_id", "id"], "name": "property_sequence"},
+            # The listings of a deleted account, to record their deletions.
             {"fields": ["owner"], "name": "owner"},
+            # Only superseded and deleted entries carry expires_at: they expire, the others stay.
+            {"fields": ["expires_at"], "expireAfterSeconds": 0, "name": "expiry"},
         ],
     }
 
-    id = me.ObjectIdField(primary_key=True)  # the property's id
-    sequence = me.IntField(required=True, min_value=1)
+    id = me.IntField(primary_key=True, min_value=1)  # the sequence
+    property_id = me.ObjectIdField(required=True)
     kind = me.StringField(required=True, choices=CHANGE_KINDS)
     revision = me.IntField(required=True, default=0)
     changed_at = me.DateTimeField(required=True, default=utcnow)
     owner = me.ObjectIdField()
-    property = me.DictField(null=True)
-    deleted_at = me.DateTimeField()
+    superseded = me.BooleanField(required=True, default=False)
+    expires_at = me.DateTimeField()
 
 
 class ChangeSequence(me.Document):
-    """The highest sequence ever taken, raised with $max: a sequence is never reused, even once
-    the TTL has removed the newest (deleted) entry."""
+    """The highest sequence ever taken, raised with $max after each entry is written: writers
+    read it by id to find where the log ends."""
 
     meta = {"collection": "property_change_sequence"}
 

@@ -41,14 +41,14 @@ class ChangeQuerySchema(QuerySchema):
 
 
 class ChangeSchema(Schema):
-    """One entry of the change feed: the latest change of one property."""
+    """One entry of the change feed: a change of one property, with the listing as it is now."""
 
     kind = ma.fields.String(dump_only=True, required=True, metadata={"enum": list(CHANGE_KINDS), "example": "updated"})
-    property_id = ma.fields.String(
-        attribute="_id", dump_only=True, required=True, metadata={"example": "6750c3e2a1b2c3d4e5f60718"}
-    )
+    property_id = ma.fields.String(dump_only=True, required=True, metadata={"example": "6750c3e2a1b2c3d4e5f60718"})
     revision = ma.fields.Integer(
-        dump_only=True, required=True, metadata={"description": "The property's revision after the change."}
+        dump_only=True,
+        required=True,
+        metadata={"description": "The revision of the listing in `property`; for a deletion, the one it made."},
     )
     changed_at = ma.fields.AwareDateTime(
         dump_only=True, required=True, metadata={"description": "The writer's clock: informative, not the order."}

@@ -1,87 +1,158 @@
 """The change feed: what changed in the listings, in the order it changed. Flask-free.
 
-Order comes from a sequence the database hands out, never from a clock, so writers on several
-instances whose clocks differ still agree on it. A writer reads the highest sequence taken so far
-and writes its entry at highest + 1 under a unique index on ``sequence``; if another writer took
-that number first the insert fails with a duplicate key and the writer reads again and retries.
-So sequence n + 1 can only be written once n is visible: a reader that has seen up to n never
-finds, later, an entry below its cursor that was still being written (no transaction, no clock;
-works on MongoDB, DocumentDB and mongomock). The highest sequence is the greater of the newest
-entry's and a high-water mark raised with ``$max`` after each write, so a number is never reused
-when the TTL removes the newest (deleted) entry.
+The feed is an append-only log whose ``_id`` is the sequence. Order comes from the database,
+never from a clock, so writers on several instances whose clocks differ still agree on it:
 
-Each property has one entry, re-sequenced by each change: a walk sees a property once, at its
-latest state, and a client that resumes from its cursor gets exactly what changed since.
+- A writer takes the highest sequence known to be written (the high-water mark, read by id and
+  cached per process for at most 2 seconds, or its own last entry) and inserts at the next one.
+- On a duplicate key it takes the next number: the duplicate proves that number is written. So
+  entry n + 1 is only ever written once entry n is: a follower that has read up to n never finds,
+  later, an entry below its cursor (no transaction, no sort, no clock).
+- It then raises the mark with ``$max``.
+- No number is ever free again below the end of the log: nothing is removed but by the TTL, a
+  day after an entry is superseded (30 days after a deletion), long after every writer's cached
+  mark has moved past it.
+
+When a property changes, its older entries are marked superseded, so a walk sees each property
+once. An entry stores no listing: a page joins the listings as they are when it is read, so a
+follower always gets the latest state, and a listing gone by then reads as deleted.
 """
+
+import dataclasses
+import datetime as dt
+import threading
+from time import monotonic
 
 import mongoengine as me
 
-from arcane.models import ChangeSequence, PropertyChange
+from arcane.models import ChangeLogEntry, ChangeSequence
+from arcane.models.changes import DELETION_RETENTION_SECONDS, SUPERSEDED_RETENTION_SECONDS
 from arcane.models.common import utcnow
 
+# properties records its writes here, and a page reads its listings there: Python resolves the
+# cycle, since neither module uses the other while it is being imported.
+from arcane.services import properties
+
 HIGH_WATER_MARK = "properties"
-MAX_ATTEMPTS = 100
+# How long a writer trusts the mark it read: past this, it reads it again rather than walking
+# through every number the other instances took meanwhile, one duplicate at a time.
+MARK_MAX_AGE_SECONDS = 2.0
+MAX_ATTEMPTS = 1000
+
+
+@dataclasses.dataclass
+class _Known:
+    highest: int
+    read_at: float
+
+
+# The highest sequence this process knows is written, per database (tests use many).
+_known: dict[str, _Known] = {}
+_known_lock = threading.Lock()
 
 
 def list_changes(*, after: int = 0, limit: int = 20) -> list[dict]:
-    """The entries changed after sequence ``after``, oldest change first."""
-    entries = PropertyChange.objects(sequence__gt=after).order_by("sequence").limit(limit)
-    return list(entries.exclude("owner", "deleted_at").as_pymongo())
+    """The changes after sequence ``after``, oldest first, each with its listing as it is now.
+
+    Each entry is ``{sequence, kind, property_id, revision, changed_at, property}``; ``property``
+    is None for a deletion, and a listing deleted since its entry was written reads as deleted.
+    """
+    entries = ChangeLogEntry.objects(id__gt=after, superseded=False).order_by("id").limit(limit)
+    entries = list(entries.only("id", "property_id", "kind", "revision", "changed_at").as_pymongo())
+    current = properties.get_properties({entry["property_id"] for entry in entries if entry["kind"] != "deleted"})
+    return [_with_listing(entry, current.get(entry["property_id"])) for entry in entries]
 
 
 def record_change(kind: str, document: dict) -> None:
     """Record that a property was created or updated (``document`` as the property services return it)."""
-    property_id, revision = document["_id"], document.get("revision", 0)
     owner = document.get("owner") or {}
-    _write(
-        property_id,
-        # An older revision written late (a slower concurrent writer) must not replace a newer one.
-        {"revision__lt": revision, "kind__ne": "deleted"},
-        set__kind=kind,
-        set__revision=revision,
-        set__owner=owner.get("_id"),
-        set__property=document,
+    _append(
+        kind,
+        document["_id"],
+        revision=document.get("revision", 0),
+        owner=owner.get("_id"),
+        # A new property has no older entry to supersede.
+        supersedes=kind != "created",
     )
 
 
 def record_deletion(property_id, *, revision: int) -> None:
-    """Record that a property was deleted: its entry keeps no listing, and expires after 30 days."""
-    now = utcnow()
-    _write(property_id, {}, set__kind="deleted", max__revision=revision, set__property=None, set__deleted_at=now)
+    """Record that a property was deleted: its entry expires after 30 days."""
+    expires_at = utcnow() + dt.timedelta(seconds=DELETION_RETENTION_SECONDS)
+    _append("deleted", property_id, revision=revision, expires_at=expires_at)
 
 
 def record_deletions_of_owner(owner_id) -> None:
     """Record the deletion of every listing of an owner whose account was deleted."""
-    for entry in PropertyChange.objects(owner=owner_id, kind__ne="deleted").only("id", "revision").as_pymongo():
-        record_deletion(entry["_id"], revision=entry.get("revision", 0) + 1)
+    latest = ChangeLogEntry.objects(owner=owner_id, superseded=False, kind__ne="deleted")
+    for entry in latest.only("property_id", "revision").as_pymongo():
+        record_deletion(entry["property_id"], revision=entry.get("revision", 0) + 1)
 
 
-def _write(property_id, condition: dict, **updates) -> None:
-    """Move the property's entry to the next free sequence, applying the updates; retried on a collision."""
+def _with_listing(entry: dict, listing: dict | None) -> dict:
+    change = {
+        "sequence": entry["_id"],
+        "kind": entry["kind"],
+        "property_id": entry["property_id"],
+        "revision": entry.get("revision", 0),
+        "changed_at": entry["changed_at"],
+        "property": listing,
+    }
+    if listing is not None:
+        change["revision"] = listing.get("revision", 0)  # the revision of the state shown
+    elif entry["kind"] != "deleted":
+        change["kind"] = "deleted"  # deleted since this entry was written
+    return change
+
+
+def _append(kind: str, property_id, *, revision: int, supersedes: bool = True, **fields) -> int:
+    """Write an entry at the next free sequence, raise the mark, supersede older entries; its sequence."""
+    sequence = _highest_sequence() + 1
     for _ in range(MAX_ATTEMPTS):
-        sequence = _highest_sequence() + 1
+        entry = ChangeLogEntry(id=sequence, property_id=property_id, kind=kind, revision=revision, **fields)
         try:
-            PropertyChange.objects(id=property_id, **condition).update_one(
-                upsert=True, set__sequence=sequence, set__changed_at=utcnow(), **updates
-            )
+            entry.save(force_insert=True)
         except me.NotUniqueError:
-            if condition and _newer_entry_exists(property_id, condition):
-                return  # the condition kept the stored entry, which is newer: nothing to record
-            continue  # another writer took this sequence first: read the highest again
+            _taken(sequence)  # written by another writer: so the next number is free to take
+            sequence += 1
+            continue
+        _taken(sequence)
         ChangeSequence.objects(id=HIGH_WATER_MARK).update_one(upsert=True, max__highest=sequence)
-        return
+        if supersedes:
+            _supersede_older(property_id, sequence)
+        return sequence
     raise RuntimeError("Could not take a change-feed sequence: too many concurrent writers.")
 
 
-def _highest_sequence() -> int:
-    newest = next(iter(PropertyChange.objects.order_by("-sequence").only("sequence").limit(1).as_pymongo()), None)
-    mark = next(iter(ChangeSequence.objects(id=HIGH_WATER_MARK).as_pymongo()), None)
-    return max(newest["sequence"] if newest else 0, mark["highest"] if mark else 0)
-
-
-def _newer_entry_exists(property_id, condition: dict) -> bool:
-    """Whether the property's entry exists and fails the condition (so the upsert collided on its id)."""
-    return (
-        PropertyChange.objects(id=property_id).count() > 0
-        and not PropertyChange.objects(id=property_id, **condition).count()
+def _supersede_older(property_id, sequence: int) -> None:
+    """Hide the property's entries before ``sequence`` from walks; they expire a day later."""
+    ChangeLogEntry.objects(property_id=property_id, id__lt=sequence, superseded=False).update(
+        set__superseded=True, set__expires_at=utcnow() + dt.timedelta(seconds=SUPERSEDED_RETENTION_SECONDS)
     )
+
+
+def _highest_sequence() -> int:
+    """The highest sequence known written: the mark, read again by id once this process's read is over 2 s old."""
+    database = me.get_db().name
+    now = monotonic()
+    with _known_lock:
+        known = _known.get(database)
+        if known is not None and now - known.read_at <= MARK_MAX_AGE_SECONDS:
+            return known.highest
+    mark = next(iter(ChangeSequence.objects(id=HIGH_WATER_MARK).as_pymongo()), None)
+    highest = mark["highest"] if mark else 0
+    with _known_lock:
+        known = _known.get(database)
+        _known[database] = _Known(max(highest, known.highest if known else 0), now)
+        return _known[database].highest
+
+
+def _taken(sequence: int) -> None:
+    """Note that ``sequence`` is written (by this writer or, a duplicate says, another)."""
+    database = me.get_db().name
+    with _known_lock:
+        known = _known.get(database)
+        if known is None:
+            _known[database] = _Known(sequence, read_at=-float("inf"))  # the mark is still to be read
+        else:
+            known.highest = max(known.highest, sequence)

@@ -182,6 +182,12 @@ def get_property(property_id: ObjectId) -> dict:
     return _with_owners([_find(property_id)])[0]
 
 
+def get_properties(property_ids) -> dict:
+    """The listings that exist among these ids, with their owners, by id (one query for each)."""
+    found = list(Property.objects(id__in=list(property_ids)).as_pymongo()) if property_ids else []
+    return {document["_id"]: document for document in _with_owners(found)}
+
+
 def list_rooms(property_id: ObjectId) -> list[dict]:
     """The rooms of a property, in the order they were added."""
     return _find(property_id, "rooms").get("rooms", [])

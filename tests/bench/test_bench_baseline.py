@@ -40,7 +40,15 @@ def without_varying(value):
     return value
 
 
-@pytest.mark.parametrize("name", list(bench.OPERATIONS))
+# The baseline's change feed still reads the collection from before the change log: strict, so
+# that this mark goes as soon as scripts/bench_baseline.py reads the log as Arcane does.
+BASELINE_FEED_BEHIND = pytest.mark.xfail(strict=True, reason="bench_baseline reads property_changes, not the log")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(name, marks=BASELINE_FEED_BEHIND) if name == "change_feed" else name for name in bench.OPERATIONS],
+)
 def test_the_baseline_answers_as_arcane(clients, dataset, name):
     operation = bench.OPERATIONS[name]
     answers = {}

@@ -2,13 +2,21 @@
 
 import pytest
 
-from arcane.models import IdempotencyRecord, RevokedToken
+from arcane.models import ChangeLogEntry, IdempotencyRecord, RevokedToken
 
 
 @pytest.mark.parametrize(
     ("document", "ttl_index"),
-    [(RevokedToken, ([("expires_at", 1)], 0)), (IdempotencyRecord, ([("created_at", 1)], 24 * 60 * 60))],
-    ids=["revoked tokens at their own expiry", "idempotency keys after 24 hours"],
+    [
+        (RevokedToken, ([("expires_at", 1)], 0)),
+        (IdempotencyRecord, ([("created_at", 1)], 24 * 60 * 60)),
+        (ChangeLogEntry, ([("expires_at", 1)], 0)),
+    ],
+    ids=[
+        "revoked tokens at their own expiry",
+        "idempotency keys after 24 hours",
+        "superseded and deleted feed entries at their own expiry",
+    ],
 )
 def test_expiring_documents_have_one_ttl_index(app, document, ttl_index):
     with app.app_context():

@@ -1,4 +1,4 @@
-"""Every query shape the listing serves wins an index scan on a real MongoDB.
+"""Every query shape the listing and the change feed serve wins an index scan on a real MongoDB.
 
 mongomock ignores indexes (it scans in Python), so these run only with ARCANE_TEST_MONGODB_URI.
 """
@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from bson import ObjectId
 
-from arcane.models import Property
+from arcane.models import ChangeLogEntry, Property, User
 from arcane.models.properties import SORTS
 from arcane.services.properties import keyset_after, prefix_successor, property_filters
 from tests.conftest import real_mongodb_only
@@ -73,3 +73,20 @@ def test_a_cursor_page_is_an_index_scan_bounded_by_the_key(app, sort):
 def test_city_prefix_is_an_index_scan(app):
     with app.app_context():
         assert_index_scan(Property.objects(city_key__gte="sai", city_key__lt=prefix_successor("sai")))
+
+
+# The change feed's queries: (name, queryset builder). The writers' mark is read by id.
+FEED_SHAPES = [
+    ("feed page", lambda: ChangeLogEntry.objects(id__gt=10, superseded=False).order_by("id").limit(20)),
+    ("supersession", lambda: ChangeLogEntry.objects(property_id=ObjectId(), id__lt=10, superseded=False)),
+    ("deleted account", lambda: ChangeLogEntry.objects(owner=ObjectId(), superseded=False, kind__ne="deleted")),
+    ("page's listings", lambda: Property.objects(id__in=[ObjectId(), ObjectId()])),
+    ("listings' owners", lambda: User.objects(id__in=[ObjectId(), ObjectId()]).only("first_name", "last_name")),
+]
+
+
+@real_mongodb_only
+@pytest.mark.parametrize(("shape", "query"), FEED_SHAPES, ids=[shape for shape, _ in FEED_SHAPES])
+def test_change_feed_shape_is_an_index_scan(app, shape, query):
+    with app.app_context():
+        assert_index_scan(query())
