@@ -22,7 +22,7 @@ from arcane import (
 )
 from arcane.errors import register_error_handlers
 from arcane.models import DOCUMENTS
-from arcane.services import property_types, users
+from arcane.services import changes, property_types, users
 from arcane.settings import SETTINGS_EXTENSION, Settings
 from arcane.smorest import Api, ObjectIdConverter, object_id_parameter_schema
 
@@ -93,6 +93,9 @@ def prepare_database(settings: Settings) -> None:
         migrated = users.migrate_email_keys()
         if migrated["migrated"] or migrated["conflicts"]:
             logger.info("Email keys given to %(migrated)s accounts (%(conflicts)s conflicts).", migrated)
+        # Idempotent: once the old feed is moved into the log, one query finds it empty.
+        if moved := changes.migrate_old_feed():
+            logger.info("Change feed: %s entries moved into the log.", moved)
     except database.OUTAGES:
         # Start anyway: /ready reports the outage, and mongoengine creates the indexes on first use.
         logger.warning("database unreachable at start-up; indexes will be created on first use")

@@ -1,4 +1,4 @@
-"""Flask commands for operators: ``create-admin EMAIL``, ``ensure-indexes``, ``refresh-derived``, ``seed``."""
+"""Flask commands for operators: create-admin, ensure-indexes, refresh-derived, seed and the migrations."""
 
 import datetime as dt
 import os
@@ -12,7 +12,7 @@ from arcane import database, demo
 from arcane.errors import ArcaneError
 from arcane.models import DOCUMENTS
 from arcane.schemas.users import UserCreateSchema
-from arcane.services import properties, users
+from arcane.services import changes, properties, users
 from arcane.settings import SETTINGS_EXTENSION
 
 ADMIN_PASSWORD_VARIABLE = "ARCANE_ADMIN_PASSWORD"  # noqa: S105 (a variable name, not a password)
@@ -102,10 +102,18 @@ def migrate_emails():
         )
 
 
+@click.command("migrate-change-feed")
+def migrate_change_feed():
+    """Move the change feed's entries from before its log into the log (idempotent; also run at start-up)."""
+    moved = changes.migrate_old_feed()
+    click.echo(f"Change feed: {moved} entries moved into the log.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     app.cli.add_command(create_admin)
     app.cli.add_command(migrate_emails)
+    app.cli.add_command(migrate_change_feed)
     app.cli.add_command(ensure_indexes)
     app.cli.add_command(refresh_derived)
     app.cli.add_command(seed)

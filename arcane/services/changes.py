@@ -34,6 +34,9 @@ from arcane.models.common import utcnow
 from arcane.services import properties
 
 HIGH_WATER_MARK = "properties"
+# The feed before the log: one entry per property (its _id), re-sequenced by each change. Read
+# through the database, not a model: only migrate_old_feed still reads it.
+OLD_FEED_COLLECTION = "property_changes"
 # How long a writer trusts the mark it read: past this, it reads it again rather than walking
 # through every number the other instances took meanwhile, one duplicate at a time.
 MARK_MAX_AGE_SECONDS = 2.0
@@ -89,6 +92,52 @@ def record_deletions_of_owner(owner_id) -> None:
         record_deletion(entry["property_id"], revision=entry.get("revision", 0) + 1)
 
 
+def migrate_old_feed() -> int:
+    """Move the entries of the feed before the log into it (idempotent, safe at start-up); how many.
+
+    Each keeps its sequence, so the followers' cursors keep working, unless the log already
+    reaches it (entries an older instance wrote during an upgrade): then it is appended at the
+    end, where every follower still gets it. Once moved, it is removed from the old collection.
+    """
+    old = me.get_db()[OLD_FEED_COLLECTION]
+    moved, log_end = 0, None
+    for entry in old.find({}).sort("sequence", 1):
+        if log_end is None:
+            newest = next(iter(ChangeLogEntry.objects.order_by("-id").only("id").limit(1).as_pymongo()), None)
+            log_end = newest["_id"] if newest else 0
+            _taken(log_end)  # so that an entry appended goes after it, whatever this process read before
+        sequence = _move(entry, log_end)
+        log_end = max(log_end, sequence)
+        old.delete_one({"_id": entry["_id"], "sequence": entry["sequence"]})
+        moved += 1
+    if moved:
+        _raise_mark(log_end)
+    return moved
+
+
+def _move(entry: dict, log_end: int) -> int:
+    """Write an old feed entry into the log; the sequence it is at."""
+    sequence, property_id = entry["sequence"], entry["_id"]
+    if sequence <= log_end and ChangeLogEntry.objects(id=sequence, property_id=property_id).count():
+        return sequence  # moved by an earlier run that stopped before removing it
+    fields = {"kind": entry["kind"], "revision": entry.get("revision", 0), "changed_at": entry["changed_at"]}
+    if entry.get("owner"):
+        fields["owner"] = entry["owner"]
+    if entry["kind"] == "deleted":
+        deleted_at = entry.get("deleted_at") or utcnow()
+        fields["expires_at"] = deleted_at + dt.timedelta(seconds=DELETION_RETENTION_SECONDS)
+    if sequence > log_end:
+        try:
+            ChangeLogEntry(id=sequence, property_id=property_id, **fields).save(force_insert=True)
+        except me.NotUniqueError:
+            pass  # a writer took it meanwhile: append instead
+        else:
+            _supersede_older(property_id, sequence)
+            return sequence
+    kind = fields.pop("kind")
+    return _append(kind, property_id, revision=fields.pop("revision"), **fields)
+
+
 def _with_listing(entry: dict, listing: dict | None) -> dict:
     change = {
         "sequence": entry["_id"],
@@ -116,12 +165,16 @@ def _append(kind: str, property_id, *, revision: int, supersedes: bool = True, *
             _taken(sequence)  # written by another writer: so the next number is free to take
             sequence += 1
             continue
-        _taken(sequence)
-        ChangeSequence.objects(id=HIGH_WATER_MARK).update_one(upsert=True, max__highest=sequence)
+        _raise_mark(sequence)
         if supersedes:
             _supersede_older(property_id, sequence)
         return sequence
     raise RuntimeError("Could not take a change-feed sequence: too many concurrent writers.")
+
+
+def _raise_mark(sequence: int) -> None:
+    _taken(sequence)
+    ChangeSequence.objects(id=HIGH_WATER_MARK).update_one(upsert=True, max__highest=sequence)
 
 
 def _supersede_older(property_id, sequence: int) -> None:

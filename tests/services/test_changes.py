@@ -2,11 +2,13 @@
 
 import datetime as dt
 
+import mongoengine
 import pytest
 
 from arcane.models import ChangeLogEntry, ChangeSequence
 from arcane.models.changes import DELETION_RETENTION_SECONDS, SUPERSEDED_RETENTION_SECONDS
 from arcane.services import changes, properties, users
+from tests.conftest import make_settings, running_app
 
 LOG = ChangeLogEntry._meta["collection"]
 MARK = ChangeSequence._meta["collection"]
@@ -197,3 +199,108 @@ def test_deleting_an_account_records_the_deletion_of_its_listings(owner):
         ("deleted", kept_apart["_id"], 1),
         ("deleted", renamed["_id"], 2),
     ]
+
+
+# The feed before the log: one entry per property, at the sequence of its latest change.
+
+
+def old_feed(entries: list[dict]) -> None:
+    """A database as the feed before the log left it: the old entries, the mark, no log."""
+    ChangeLogEntry.objects.delete()
+    collection = mongoengine.get_db()[changes.OLD_FEED_COLLECTION]
+    collection.insert_many(entries)
+    ChangeSequence.objects(id="properties").update_one(upsert=True, set__highest=max(e["sequence"] for e in entries))
+
+
+def old_entry(listing: dict, sequence: int, kind: str, **fields) -> dict:
+    snapshot = None if kind == "deleted" else listing
+    return {
+        "_id": listing["_id"],
+        "sequence": sequence,
+        "kind": kind,
+        "revision": listing.get("revision", 0),
+        "changed_at": dt.datetime.now(dt.UTC),
+        "owner": listing["owner"]["_id"],
+        "property": snapshot,
+        **fields,
+    }
+
+
+def test_migrating_keeps_the_old_sequences_so_cursors_keep_working(owner):
+    created, renamed, removed = publish(owner, "Created"), publish(owner, "Renamed"), publish(owner, "Removed")
+    renamed = rename(owner, renamed, "Renamed again")
+    deleted_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    old_feed(
+        [
+            old_entry(created, 5, "created"),
+            old_entry(renamed, 7, "updated"),
+            old_entry(removed, 9, "deleted", deleted_at=deleted_at),
+        ]
+    )
+    properties.Property.objects(id=removed["_id"]).delete()
+
+    assert changes.migrate_old_feed() == 3
+
+    assert log() == [
+        (5, created["_id"], "created", False),
+        (7, renamed["_id"], "updated", False),
+        (9, removed["_id"], "deleted", False),
+    ]
+    assert mongoengine.get_db()[changes.OLD_FEED_COLLECTION].count_documents({}) == 0
+    resumed = changes.list_changes(after=6)  # a cursor the old feed gave
+    assert [(entry["kind"], entry["property_id"]) for entry in resumed] == [
+        ("updated", renamed["_id"]),
+        ("deleted", removed["_id"]),
+    ]
+    assert resumed[0]["property"] == properties.get_property(renamed["_id"])
+    expiry = ChangeLogEntry.objects.get(id=9).expires_at.replace(tzinfo=dt.UTC)
+    assert abs(expiry - deleted_at - dt.timedelta(seconds=DELETION_RETENTION_SECONDS)) < dt.timedelta(seconds=1)
+    following = publish(owner, "Following")
+    assert log()[-1][:2] == (10, following["_id"])
+
+
+def test_migrating_again_moves_nothing_with_one_query(owner, database_commands):
+    old_feed([old_entry(publish(owner), 3, "created")])
+    assert changes.migrate_old_feed() == 1
+    with database_commands() as sent:
+        assert changes.migrate_old_feed() == 0
+    assert [(command.name, command.collection) for command in sent] == [("find", changes.OLD_FEED_COLLECTION)]
+    assert [sequence for sequence, *_ in log()] == [3]
+
+
+def test_an_old_entry_below_the_end_of_the_log_is_appended_where_followers_still_get_it(owner):
+    late, other = publish(owner, "Late"), publish(owner, "Other")
+    old_feed([old_entry(late, 4, "created")])
+    # Meanwhile upgraded instances wrote the log up to 6 (the old instance's entry came after).
+    ChangeLogEntry(id=6, property_id=other["_id"], kind="updated", revision=1).save(force_insert=True)
+    ChangeLogEntry(id=5, property_id=late["_id"], kind="created").save(force_insert=True)
+
+    assert changes.migrate_old_feed() == 1
+
+    assert log() == [
+        (5, late["_id"], "created", True),
+        (6, other["_id"], "updated", False),
+        (7, late["_id"], "created", False),
+    ]
+
+
+def test_an_entry_moved_by_an_interrupted_run_is_not_moved_twice(owner):
+    listing = publish(owner)
+    old_feed([old_entry(listing, 4, "created")])
+    ChangeLogEntry(id=4, property_id=listing["_id"], kind="created").save(force_insert=True)  # moved, not removed
+    assert changes.migrate_old_feed() == 1
+    assert log() == [(4, listing["_id"], "created", False)]
+
+
+def test_the_command_migrates_and_says_how_many_entries_it_moved(app, owner):
+    old_feed([old_entry(publish(owner), 2, "created")])
+    runner = app.test_cli_runner()
+    assert "1 entries moved" in runner.invoke(args=["migrate-change-feed"]).output
+    assert "0 entries moved" in runner.invoke(args=["migrate-change-feed"]).output
+
+
+def test_the_service_migrates_the_old_feed_at_start_up(monkeypatch):
+    runs = []
+    monkeypatch.setattr(changes, "migrate_old_feed", lambda: runs.append(None) or 0)
+    with running_app(make_settings()):
+        assert runs == [None]
