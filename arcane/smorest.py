@@ -420,12 +420,15 @@ class Schema(ma.Schema):
 class QuerySchema(Schema):
     """Base schema of query strings: unknown parameters are errors, except the pager's own."""
 
+    # What flask-smorest's pager reads besides this schema; a route without that pager has none.
+    pager_parameters = PAGINATION_ARGUMENTS
+
     class Meta:
         unknown = ma.EXCLUDE
 
     @ma.pre_load
     def reject_unknown_parameters(self, data, **kwargs):
-        known = set(self.fields) | PAGINATION_ARGUMENTS
+        known = set(self.fields) | self.pager_parameters
         unknown = sorted(set(data) - known)
         if unknown:
             raise ma.ValidationError({name: ["Unknown query parameter."] for name in unknown})

@@ -21,9 +21,15 @@ blp = Blueprint(
 
 CHANGES_LINK_HEADER = {
     "Link": {
-        "description": 'RFC 8288: rel="next", on every page, the last one too (an empty page means up to date).',
+        "description": (
+            'RFC 8288: rel="next" on every page, the last one too (an empty page means up to date: '
+            'follow it later for the newer changes), and rel="first", the start of the feed.'
+        ),
         "schema": {"type": "string"},
-        "example": '</api/v1/properties/changes?cursor=WzQyXQ&page_size=20>; rel="next"',
+        "example": (
+            '</api/v1/properties/changes?cursor=WzQyXQ&page_size=20>; rel="next", '
+            '</api/v1/properties/changes?page_size=20>; rel="first"'
+        ),
     }
 }
 
@@ -148,13 +154,22 @@ class PropertyChanges(MethodView):
     def get(self, page_size, after=0):
         """Follow the changes of the listings: created, updated and deleted, in change order
 
-        Each property appears once, at its latest change; a change moves it to the end. Follow
-        the `next` link of every page (the last one has it too): later it returns only newer
-        changes, and an empty page means up to date. Deletions stay for 30 days. The order is
-        a sequence taken from the database, so no change is missed whatever the writers' clocks.
+        Each entry shows the listing as `GET /api/v1/properties/{id}` does now, or null once it is
+        deleted. A change supersedes the property's older entries, which leave the feed: a walk
+        sees each property once, at its latest state (one that changes while you walk appears
+        again, further on). Follow the `next` link of every page, the last one too: later it
+        returns only the newer changes, and an empty page means up to date; `first` starts over.
+
+        The order is a sequence from the database, not a clock: an entry is appended at the next
+        number only once the number before it is written, and no number is ever taken twice, so a
+        follower never misses a change whatever the writers' clocks. Deletions stay 30 days; the
+        latest entry of a listing stays as long as the listing.
         """
         entries = changes.list_changes(after=after, limit=page_size)
         # Every page links to the next, the last one too: following it later gives the newer changes.
         resume_after = entries[-1]["sequence"] if entries else after
-        next_url = url_for("properties.PropertyChanges", cursor=encode_cursor([resume_after]), page_size=page_size)
-        return entries, {"Link": link_header({"next": next_url})}
+        links = {
+            "next": url_for("properties.PropertyChanges", cursor=encode_cursor([resume_after]), page_size=page_size),
+            "first": url_for("properties.PropertyChanges", page_size=page_size),
+        }
+        return entries, {"Link": link_header(links)}

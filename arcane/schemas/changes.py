@@ -24,7 +24,9 @@ class ChangeCursor(ma.fields.String):
 
 
 class ChangeQuerySchema(QuerySchema):
-    """Where the feed resumes, and how many entries a page has."""
+    """Where the feed resumes, and how many entries a page has (no page number: the cursor says where)."""
+
+    pager_parameters = frozenset()
 
     cursor = ChangeCursor(
         data_key="cursor",

@@ -10,15 +10,15 @@ FEED = "/api/v1/properties/changes"
 ENTRY_FIELDS = {"kind", "property_id", "revision", "changed_at", "property"}
 
 
-def next_link(response) -> str:
-    (url,) = re.findall(r'<([^>]+)>; rel="next"', response.headers["Link"])
+def link(response, relation="next") -> str:
+    (url,) = re.findall(rf'<([^>]+)>; rel="{relation}"', response.headers["Link"])
     return url
 
 
 def read(client, url=FEED):
     response = client.get(url)
     assert response.status_code == 200, response.json
-    return response.json, next_link(response)
+    return response.json, link(response)
 
 
 def walk(client, url=FEED):
@@ -147,6 +147,22 @@ def test_the_latest_entry_of_a_listing_never_expires(client, user, days_later):
     client.patch(f"/api/v1/properties/{kept['id']}", json={"name": "Renamed"}, headers=user.headers)
     days_later(3650)
     assert summary(walk(client)[0]) == [("updated", kept["id"])]
+
+
+def test_every_page_the_empty_last_one_too_links_to_the_first(client, user):
+    ids = [create_property(client, user, name=f"Flat {n}")["id"] for n in range(3)]
+    response = client.get(f"{FEED}?page_size=2")
+    while response.json:
+        assert link(response, "first") == f"{FEED}?page_size=2"
+        response = client.get(link(response))
+    assert link(response, "first") == f"{FEED}?page_size=2"
+    assert [entry["property_id"] for entry in client.get(link(response, "first")).json] == ids[:2]
+
+
+@pytest.mark.parametrize("query", ["page=2", "page=1&page_size=5", "sort=created_at", "city=Lyon"])
+def test_the_feed_refuses_a_page_number_and_any_parameter_it_ignores(client, query):
+    body = assert_error(client.get(f"{FEED}?{query}"), 422)
+    assert set(body["errors"]) == {query.split("=")[0]}
 
 
 @pytest.mark.parametrize("cursor", ["nope", "WzFd" * 200, "eyJhIjoxfQ", "WyJ4Il0", "Wy0xXQ", "WzEsMl0", "W3RydWVd"])
