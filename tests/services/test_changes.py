@@ -304,3 +304,27 @@ def test_the_service_migrates_the_old_feed_at_start_up(monkeypatch):
     monkeypatch.setattr(changes, "migrate_old_feed", lambda: runs.append(None) or 0)
     with running_app(make_settings()):
         assert runs == [None]
+
+
+def test_a_creation_recorded_after_the_first_update_shows_the_listing_twice_at_its_current_state(owner, monkeypatch):
+    monkeypatch.setattr(changes, "record_change", lambda kind, document: None)
+    created = publish(owner, "Slow")  # its creator stalls before recording it
+    monkeypatch.undo()
+    rename(owner, created, "Renamed")
+    changes.record_change("created", created)
+    seen = walk()
+    assert [(entry["kind"], entry["property_id"]) for entry in seen] == [
+        ("updated", created["_id"]),
+        ("created", created["_id"]),
+    ]
+    assert seen[0]["property"] == seen[1]["property"] == properties.get_property(created["_id"])
+
+
+def test_an_update_recorded_after_the_deletion_reads_as_a_deletion_that_does_not_expire(owner):
+    listing = publish(owner)
+    renamed = rename(owner, listing, "Renamed")
+    remove(owner, listing)
+    changes.record_change("updated", renamed)  # recorded again by a writer that stalled past the deletion
+    (entry,) = walk()
+    assert (entry["kind"], entry["property"]) == ("deleted", None)
+    assert ChangeLogEntry.objects.get(id=entry["sequence"]).expires_at is None
