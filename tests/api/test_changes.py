@@ -175,3 +175,18 @@ def test_a_bad_cursor_is_422_naming_the_cursor(client, cursor):
 def test_a_bad_page_size_is_422(client, page_size):
     body = assert_error(client.get(f"{FEED}?page_size={page_size}"), 422)
     assert "page_size" in str(body["errors"])
+
+
+def test_a_page_is_one_query_on_the_log_and_one_in_on_the_listings_and_on_their_owners(client, user, database_commands):
+    other = signed_in_user(client, email="other@example.com")
+    for account in (user, other, user):
+        create_property(client, account)
+    with database_commands() as sent:
+        response = client.get(f"{FEED}?page_size=3")
+    assert len(response.json) == 3
+    assert [(command.name, command.collection) for command in sent] == [
+        ("find", "property_change_log"),
+        ("find", "properties"),
+        ("find", "users"),
+    ]
+    assert [len(command.filter["_id"]["$in"]) for command in sent[1:]] == [3, 2]
