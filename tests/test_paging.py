@@ -3,7 +3,16 @@ import datetime as dt
 import pytest
 from bson import ObjectId
 
-from arcane.paging import InvalidCursor, decode_cursor, encode_cursor, link_header
+from arcane.errors import Invalid
+from arcane.paging import (
+    InvalidCursor,
+    decode_cursor,
+    encode_cursor,
+    link_header,
+    make_cursor,
+    query_scope,
+    read_cursor,
+)
 
 MOMENT = dt.datetime(2026, 12, 1, 20, 30, 15, 123000, tzinfo=dt.UTC)
 
@@ -62,3 +71,28 @@ def test_a_value_json_cannot_carry_is_a_programming_error():
 def test_link_header_follows_rfc_8288():
     header = link_header({"next": "/api/v1/properties?cursor=abc", "first": "/api/v1/properties"})
     assert header == '</api/v1/properties?cursor=abc>; rel="next", </api/v1/properties>; rel="first"'
+
+
+def test_a_cursor_reads_back_in_its_scope_with_dates_as_stored():
+    scope = query_scope("properties", "-created_at", [])
+    item_id = ObjectId("6750c3e2a1b2c3d4e5f60718")
+    assert read_cursor(make_cursor(scope, MOMENT, item_id), scope, object, ObjectId) == [
+        MOMENT.replace(tzinfo=None),
+        item_id,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("made_for", "kinds"),
+    [
+        (query_scope("rooms", "6750c3e2a1b2c3d4e5f60718"), (str,)),  # another collection
+        (query_scope("cities", "city", "sai"), (str,)),  # another prefix
+        (query_scope("cities", "city", ""), (ObjectId,)),  # a key of another kind
+        (query_scope("cities", "city", ""), (str, str)),  # another length
+    ],
+)
+def test_a_cursor_of_another_scope_or_shape_is_invalid_naming_cursor(made_for, kinds):
+    cursor = make_cursor(made_for, "lyon")
+    with pytest.raises(Invalid) as refused:
+        read_cursor(cursor, query_scope("cities", "city", ""), *kinds)
+    assert list(refused.value.errors) == ["cursor"]

@@ -14,9 +14,6 @@ The schemas make the representation from them.
 """
 
 import dataclasses
-import datetime as dt
-import hashlib
-import json
 
 from bson import ObjectId
 from mongoengine import Q
@@ -33,15 +30,13 @@ from arcane.models.properties import (
     derived_fields,
     search_terms,
 )
-from arcane.paging import InvalidCursor, decode_cursor, encode_cursor
+from arcane.paging import Page, check_offset, page_of, query_scope, read_cursor
 from arcane.services import changes as change_feed
 from arcane.services import property_types
 
 PROPERTY_FIELDS = ("name", "description", "type", "city")
 ROOM_FIELDS = ("name", "kind", "area_m2", "floor", "features")
 PUBLIC_OWNER_FIELDS = ("first_name", "last_name")
-# The deepest a page may start by number; a cursor reaches further.
-MAX_OFFSET = 10_000
 DERIVED = ("total_area_m2", "room_count", "room_kinds", "room_features", "search_terms")
 
 
@@ -58,15 +53,6 @@ class OwnedProperty:
 # Reads
 
 
-@dataclasses.dataclass(frozen=True)
-class Page:
-    """One page of a collection: its items, the total (None on a cursor page) and the next cursor."""
-
-    items: list
-    total: int | None
-    next_cursor: str | None
-
-
 def list_properties(*, sort=DEFAULT_SORT, cursor=None, offset=0, limit=20, **filters) -> Page:
     """One page of listings in the given order: after the cursor if one is given, else from ``offset``.
 
@@ -79,58 +65,24 @@ def list_properties(*, sort=DEFAULT_SORT, cursor=None, offset=0, limit=20, **fil
     conditions = property_filters(**filters)
     matching = Property.objects(**conditions)
     field, direction = SORTS[sort]
-    scope = query_scope(sort, conditions)
+    scope = query_scope("properties", sort, sorted((key, str(value)) for key, value in conditions.items()))
     query = matching
     if cursor is not None:
-        query = matching.filter(keyset_after(field, direction, *read_cursor(cursor, scope)))
+        query = matching.filter(keyset_after(field, direction, *read_cursor(cursor, scope, object, ObjectId)))
     sign = "-" if direction < 0 else "+"
     ordered = query.order_by(sign + field, sign + "id")
     if cursor is None:
         ordered = ordered.skip(offset)
-    # One more than the page: whether there is a next page, without a count.
-    fetched = list(ordered.limit(limit + 1).as_pymongo())
-    page, more = fetched[:limit], len(fetched) > limit
-    next_cursor = make_cursor(scope, page[-1].get(field), page[-1]["_id"]) if more else None
-    if cursor is not None:
-        total = None
-    elif not more and (page or offset == 0):
-        total = offset + len(page)  # the last page: its end is the total, no count query needed
-    else:
-        total = matching.count()
-    return Page(_with_owners(page), total, next_cursor)
-
-
-def check_offset(offset: int) -> None:
-    """Refuse a page that starts too far for a skip: the cursor reaches any depth at the cost of page 1."""
-    if offset >= MAX_OFFSET:
-        raise Invalid(
-            f"Pages start at most {MAX_OFFSET:,} items in: follow the Link header's cursor to go further.",
-            errors={"page": [f"Starts beyond item {MAX_OFFSET:,}: use cursor instead (see the Link header)."]},
-        )
-
-
-def query_scope(sort: str, conditions: dict) -> str:
-    """A fingerprint of the sort and filters a cursor belongs to."""
-    canonical = json.dumps([sort, sorted((key, str(value)) for key, value in conditions.items())])
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
-
-
-def make_cursor(scope: str, key, item_id: ObjectId) -> str:
-    """The cursor of the page after the item with this sort key and id."""
-    return encode_cursor([scope, key, item_id])
-
-
-def read_cursor(cursor: str, scope: str) -> tuple:
-    """The sort key and id a cursor carries; Invalid (naming ``cursor``) if it is not one for this query."""
-    try:
-        made_for, key, item_id = decode_cursor(cursor, length=3)
-    except InvalidCursor:
-        raise Invalid(errors={"cursor": ["Not a cursor of this service: use the Link header's URLs."]}) from None
-    if made_for != scope or not isinstance(item_id, ObjectId):
-        raise Invalid(errors={"cursor": ["Made for another sort or other filters: start again without a cursor."]})
-    if isinstance(key, dt.datetime):
-        key = key.astimezone(dt.UTC).replace(tzinfo=None)  # stored dates are naive UTC
-    return key, item_id
+    page = page_of(
+        list(ordered.limit(limit + 1).as_pymongo()),
+        limit=limit,
+        offset=offset,
+        by_cursor=cursor is not None,
+        scope=scope,
+        keys_of=lambda listing: [listing.get(field), listing["_id"]],
+        count=matching.count,
+    )
+    return dataclasses.replace(page, items=_with_owners(page.items))
 
 
 def keyset_after(field: str, direction: int, key, item_id: ObjectId) -> Q:
