@@ -22,7 +22,7 @@ from werkzeug.exceptions import PreconditionFailed
 from werkzeug.http import quote_etag
 from werkzeug.routing import BaseConverter
 
-from arcane.paging import link_header
+from arcane.paging import MAX_CURSOR_LENGTH, link_header
 from arcane.schemas.fields import NamedEnum
 
 SECURITY_SCHEME = "bearerAuth"
@@ -433,6 +433,22 @@ class QuerySchema(Schema):
         if unknown:
             raise ma.ValidationError({name: ["Unknown query parameter."] for name in unknown})
         return data
+
+
+class PagedQuerySchema(QuerySchema):
+    """Query string of a paged collection: page and page_size (the pager's), or the cursor of a Link."""
+
+    # No example: a cursor belongs to one collection, sort and filters, so no fixed value is valid
+    # next to the other parameters' examples (Swagger UI's "Try it out" sends them all together).
+    cursor = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=MAX_CURSOR_LENGTH),
+        metadata={
+            "description": (
+                'Opaque: the next page, as the Link header\'s rel="next" gives it. Only valid on the collection, '
+                "with the sort and filters it was made for (422 otherwise); page is then ignored."
+            )
+        },
+    )
 
 
 class ObjectIdConverter(BaseConverter):

@@ -5,9 +5,15 @@ from flask_jwt_extended import current_user
 
 from arcane.api.properties import checked_revision
 from arcane.idempotency import idempotent
-from arcane.schemas.properties import PropertySchema, RoomCreateSchema, RoomSchema, RoomUpdateSchema
+from arcane.schemas.properties import (
+    ROOMS_PAGE_SIZE,
+    PropertySchema,
+    RoomCreateSchema,
+    RoomSchema,
+    RoomUpdateSchema,
+)
 from arcane.services import properties
-from arcane.smorest import LOCATION_HEADER, Blueprint
+from arcane.smorest import LINK_HEADER, LOCATION_HEADER, Blueprint, PagedQuerySchema
 
 
 class RoomsBlueprint(Blueprint):
@@ -26,12 +32,17 @@ blp = RoomsBlueprint(
 
 @blp.route("")
 class Rooms(MethodView):
-    @blp.response(200, RoomSchema(many=True))
+    @blp.arguments(PagedQuerySchema, location="query", as_kwargs=True)
+    @blp.response(200, RoomSchema(many=True), headers=LINK_HEADER)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.paginate(page_size=ROOMS_PAGE_SIZE)
     @blp.doc(operationId="listRooms")
-    def get(self, property_id):
-        """List the rooms of a property"""
-        return properties.list_rooms(property_id)
+    def get(self, pagination_parameters, property_id, cursor=None):
+        """List the rooms of a property, in the order they were added (all of them by default)"""
+        page = properties.list_rooms(
+            property_id, cursor=cursor, offset=pagination_parameters.first_item, limit=pagination_parameters.page_size
+        )
+        return blp.link_pages(page, pagination_parameters)
 
     @blp.login_required
     @idempotent

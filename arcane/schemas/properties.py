@@ -11,13 +11,16 @@ from arcane.models.properties import DEFAULT_SORT, MAX_ROOMS, ROOM_KINDS, SORTS
 from arcane.schemas.fields import NamedEnum, ObjectIdString, StrictFloat, StrictInteger, Text
 from arcane.schemas.property_types import slug_field
 from arcane.schemas.users import UserPublicSchema
-from arcane.smorest import QuerySchema, Schema
+from arcane.smorest import PagedQuerySchema, QuerySchema, Schema
 
 AREA_RANGE = ma.validate.Range(min=0, max=10000, min_inclusive=False)
 # apispec documents the minimum of a Range but not that it is exclusive (OpenAPI 3.0's boolean form).
 AREA_DOC = {"description": "Square metres, more than 0.", "example": 14.5, "exclusiveMinimum": True}
 FLOOR_RANGE = ma.validate.Range(min=-5, max=200)
 MAX_TOTAL_AREA = 10000 * MAX_ROOMS
+# A page of rooms holds every room of a property unless page_size asks for fewer: a client that
+# reads the rooms in one request, as before they were paged, still gets them all.
+ROOMS_PAGE_SIZE = MAX_ROOMS
 
 
 def _room_kind(**kwargs):
@@ -155,7 +158,7 @@ class PropertySchema(Schema):
         return float(round(sum(room["area_m2"] for room in document.get("rooms", [])), 2))
 
 
-class PropertyQuerySchema(QuerySchema):
+class PropertyQuerySchema(PagedQuerySchema):
     """Filters of the property listing.
 
     The examples find listings in the demo data, alone and together (Swagger UI's "Try it out"
@@ -202,15 +205,6 @@ class PropertyQuerySchema(QuerySchema):
         load_default=DEFAULT_SORT,
         validate=ma.validate.OneOf(list(SORTS)),
         metadata={"description": "The order; ties are broken by id.", "example": "-total_area_m2"},
-    )
-    cursor = ma.fields.String(
-        validate=ma.validate.Length(min=1, max=512),
-        metadata={
-            "description": (
-                'Opaque: the next page, as the Link header\'s rel="next" gives it. Only valid with the sort '
-                "and filters it was made for (422 otherwise); page is then ignored."
-            )
-        },
     )
 
 

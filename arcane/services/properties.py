@@ -140,9 +140,25 @@ def get_properties(property_ids) -> dict:
     return {document["_id"]: document for document in _with_owners(found)}
 
 
-def list_rooms(property_id: ObjectId) -> list[dict]:
-    """The rooms of a property, in the order they were added."""
-    return _find(property_id, "rooms").get("rooms", [])
+def list_rooms(property_id: ObjectId, *, cursor=None, offset=0, limit=MAX_ROOMS) -> Page:
+    """A page of the rooms of a property in the order they were added (by id), after the cursor if one is given."""
+    if cursor is None:
+        check_offset(offset)
+    scope = query_scope("rooms", str(property_id))
+    after = read_cursor(cursor, scope, ObjectId)[0] if cursor is not None else None
+    # At most MAX_ROOMS, embedded in one document: read whole and cut here. Sorted by id (made as
+    # the room is added) rather than kept in array order, so that the keyset holds whatever that order.
+    rooms = sorted(_find(property_id, "rooms").get("rooms", []), key=lambda room: room["_id"])
+    following = rooms[offset:] if after is None else [room for room in rooms if room["_id"] > after]
+    return page_of(
+        following[: limit + 1],
+        limit=limit,
+        offset=offset,
+        by_cursor=after is not None,
+        scope=scope,
+        keys_of=lambda room: [room["_id"]],
+        count=lambda: len(rooms),
+    )
 
 
 def get_room(property_id: ObjectId, room_id: ObjectId) -> dict:

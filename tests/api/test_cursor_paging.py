@@ -1,5 +1,12 @@
-"""Cursor paging of the property listing: Link headers, keyset cursors, the page depth limit."""
+"""Paging of every collection: Link headers, keyset cursors, X-Pagination, the page depth limit.
 
+The listings, the rooms of a property, the property types and the cities (in ``sort=city``) page
+by number or by an opaque cursor; each walk by cursor gives every item that lasts through it
+exactly once, whatever is added or deleted between its pages.
+"""
+
+import itertools
+import json
 import re
 
 import pytest
@@ -8,27 +15,173 @@ from tests.factories import assert_error, create_property, room_form
 
 LISTINGS = "/api/v1/properties"
 LINK = re.compile(r'<([^>]+)>; rel="(\w+)"')
+BAD_CURSORS = ["garbage", "W10", "eyJhIjoxfQ", "x" * 512]
 
 
 def links(response) -> dict:
     return {relation: url for url, relation in LINK.findall(response.headers.get("Link", ""))}
 
 
-def test_a_full_first_page_links_to_the_next_and_first(client, user):
+def with_query(url: str, query: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}{query}"
+
+
+def walk(client, url: str, key: str, between) -> list:
+    """Follow rel="next" from ``url``, calling ``between(seen)`` after each page; the keys seen, in order."""
+    seen = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.json
+        seen += [item[key] for item in response.json]
+        between(seen)
+        url = links(response).get("next")
+    return seen
+
+
+def assert_every_lasting_item_once(seen: list, lasting: set, passing: set) -> None:
+    """Items that lasted through the walk came once each; those added or deleted meanwhile at most once."""
+    assert len(seen) == len(set(seen)), "an item came twice"
+    assert lasting <= set(seen), "an item was missed"
+    assert set(seen) <= lasting | passing
+
+
+@pytest.fixture
+def collections(client, user) -> dict:
+    """The URL of every paged collection, each holding at least three items."""
+    listings = [
+        create_property(client, user, city=city, rooms=[room_form()] * 3) for city in ("Lyon", "Nîmes", "Brest")
+    ]
+    return {
+        "properties": LISTINGS,
+        "rooms": f"{LISTINGS}/{listings[0]['id']}/rooms",
+    }
+
+
+COLLECTIONS = ["properties", "rooms"]
+
+
+@pytest.mark.parametrize("name", COLLECTIONS)
+def test_a_full_first_page_links_to_the_next_and_first_and_counts_the_items(client, collections, name):
+    url = collections[name]
+    first = client.get(with_query(url, "page_size=2"))
+    assert set(links(first)) == {"next", "first"}
+    assert links(first)["first"] == with_query(url, "page_size=2")
+    total = json.loads(first.headers["X-Pagination"])["total"]
+    assert total >= 3
+    following = client.get(links(first)["next"])
+    assert following.status_code == 200
+    assert "X-Pagination" not in following.headers, "a cursor page has no number"
+    assert "first" in links(following)
+    assert not {json.dumps(item) for item in first.json} & {json.dumps(item) for item in following.json}
+
+
+@pytest.mark.parametrize("name", COLLECTIONS)
+def test_the_only_page_has_no_link(client, collections, name):
+    response = client.get(with_query(collections[name], "page_size=100"))
+    assert response.status_code == 200
+    assert "Link" not in response.headers
+
+
+@pytest.mark.parametrize("name", COLLECTIONS)
+def test_a_later_page_by_number_links_to_the_first_with_x_pagination(client, collections, name):
+    response = client.get(with_query(collections[name], "page=2&page_size=1"))
+    assert json.loads(response.headers["X-Pagination"])["page"] == 2
+    assert "first" in links(response)
+
+
+@pytest.mark.parametrize("cursor", BAD_CURSORS)
+@pytest.mark.parametrize("name", COLLECTIONS)
+def test_a_bad_cursor_is_422_naming_cursor(client, collections, name, cursor):
+    response = client.get(with_query(collections[name], f"cursor={cursor}"))
+    assert "cursor" in assert_error(response, 422)["errors"]
+
+
+@pytest.mark.parametrize(("source", "target"), list(itertools.permutations(COLLECTIONS, 2)))
+def test_a_cursor_of_another_collection_is_422_naming_cursor(client, collections, source, target):
+    cursor = links(client.get(with_query(collections[source], "page_size=1")))["next"].split("cursor=")[1]
+    response = client.get(with_query(collections[target], f"page_size=1&cursor={cursor}"))
+    assert "cursor" in assert_error(response, 422)["errors"]
+
+
+@pytest.mark.parametrize("name", COLLECTIONS)
+def test_a_page_starting_at_item_10000_is_422_pointing_to_the_cursor_before_any_query(
+    client, collections, database_commands, name
+):
+    with database_commands() as sent:
+        response = client.get(with_query(collections[name], "page=101&page_size=100"))
+    body = assert_error(response, 422)
+    assert "cursor" in body["message"]
+    assert "page" in body["errors"]
+    assert sent == [], "the skip reached the database"
+
+
+@pytest.mark.parametrize("name", COLLECTIONS)
+def test_the_last_page_by_number_is_served(client, collections, name):
+    response = client.get(with_query(collections[name], "page=100&page_size=100"))
+    assert response.status_code == 200
+    assert response.json == []
+
+
+@pytest.mark.parametrize("query", ["order=id", "after=x", "cursor[$gt]=a", "page_size=0", "page_size=101"])
+@pytest.mark.parametrize("name", COLLECTIONS)
+def test_unknown_parameters_and_bad_page_sizes_are_still_422(client, collections, name, query):
+    response = client.get(with_query(collections[name], query))
+    assert query.split("=")[0] in assert_error(response, 422)["errors"]
+
+
+# The rooms of a property
+
+
+def test_the_rooms_come_all_in_one_page_by_default(client, user):
+    full = create_property(client, user, rooms=[room_form(name=f"Room {number}") for number in range(100)])
+    response = client.get(f"{LISTINGS}/{full['id']}/rooms")
+    assert response.json == full["rooms"]
+    assert json.loads(response.headers["X-Pagination"])["total"] == 100
+    assert "Link" not in response.headers
+
+
+def test_a_walk_of_the_rooms_with_writes_between_pages_gives_every_lasting_room_once(client, user):
+    listing = create_property(client, user, rooms=[room_form(name=f"Room {number}") for number in range(9)])
+    url = f"{LISTINGS}/{listing['id']}/rooms"
+    created = [room["id"] for room in listing["rooms"]]
+    doomed = [created[1], created[6]]
+    deleted, added = set(doomed), set()
+
+    def between(seen):
+        # Between pages: a room added and one not seen yet removed; after the first page, the
+        # room the cursor points at removed too.
+        added.add(client.post(url, json=room_form(), headers=user.headers).json["id"])
+        unseen = [room for room in doomed if room not in seen]
+        if unseen:
+            client.delete(f"{url}/{unseen[0]}", headers=user.headers)
+            doomed.remove(unseen[0])
+        if len(seen) == 2:
+            client.delete(f"{url}/{seen[-1]}", headers=user.headers)
+            deleted.add(seen[-1])
+
+    seen = walk(client, f"{url}?page_size=2", "id", between)
+    assert_every_lasting_item_once(seen, set(created) - deleted, added | deleted)
+    assert seen[:2] == created[:2], "the rooms come in the order they were added"
+
+
+def test_a_rooms_cursor_of_another_property_is_refused(client, user):
+    first, second = (create_property(client, user, rooms=[room_form()] * 3) for _ in range(2))
+    cursor = links(client.get(f"{LISTINGS}/{first['id']}/rooms?page_size=1"))["next"].split("cursor=")[1]
+    response = client.get(f"{LISTINGS}/{second['id']}/rooms?page_size=1&cursor={cursor}")
+    assert "cursor" in assert_error(response, 422)["errors"]
+
+
+# The listings
+
+
+def test_a_cursor_page_of_listings_continues_in_the_order(client, user):
     for number in range(3):
         create_property(client, user, name=f"Listing {number}")
     response = client.get(f"{LISTINGS}?page_size=2&sort=created_at")
-    assert set(links(response)) == {"next", "first"}
     assert links(response)["first"] == f"{LISTINGS}?page_size=2&sort=created_at"
     following = client.get(links(response)["next"])
     assert [item["name"] for item in following.json] == ["Listing 2"]
-    assert "X-Pagination" not in following.headers
     assert set(links(following)) == {"first"}
-
-
-def test_the_only_page_has_no_link(client, user):
-    create_property(client, user)
-    assert "Link" not in client.get(LISTINGS).headers
 
 
 @pytest.mark.parametrize("sort", ["-created_at", "created_at", "total_area_m2", "-total_area_m2", "room_count"])
@@ -38,24 +191,20 @@ def test_a_walk_with_writes_between_pages_gives_every_lasting_item_once(client, 
         create_property(client, user, name=f"Listing {number}", rooms=[room_form(area_m2=float(number % 3 + 1))])
         for number in range(9)
     ]
-    doomed = {created[1]["id"], created[6]["id"]}
-    seen, inserted = [], set()
-    url = f"{LISTINGS}?page_size=2&sort={sort}"
-    while url:
-        response = client.get(url)
-        assert response.status_code == 200, response.json
-        seen += [item["id"] for item in response.json]
+    doomed = [created[1]["id"], created[6]["id"]]
+    inserted = set()
+
+    def between(seen):
         # Between pages: one new listing and, twice, a deletion.
         inserted.add(create_property(client, user, rooms=[room_form(area_m2=2.0)])["id"])
-        if doomed - set(seen):
-            victim = sorted(doomed - set(seen))[0]
-            client.delete(f"{LISTINGS}/{victim}", headers=user.headers)
-            doomed.discard(victim)
-        url = links(response).get("next")
-    lasting = {listing["id"] for listing in created} - {created[1]["id"], created[6]["id"]}
-    assert len(seen) == len(set(seen)), "an item came twice"
-    assert lasting <= set(seen), "an item was missed"
-    assert set(seen) <= lasting | inserted | {created[1]["id"], created[6]["id"]}
+        unseen = [victim for victim in doomed if victim not in seen]
+        if unseen:
+            client.delete(f"{LISTINGS}/{unseen[0]}", headers=user.headers)
+            doomed.remove(unseen[0])
+
+    seen = walk(client, f"{LISTINGS}?page_size=2&sort={sort}", "id", between)
+    deleted = {created[1]["id"], created[6]["id"]}
+    assert_every_lasting_item_once(seen, {listing["id"] for listing in created} - deleted, inserted | deleted)
 
 
 def test_a_cursor_keeps_the_filters_in_its_links(client, user):
@@ -67,11 +216,6 @@ def test_a_cursor_keeps_the_filters_in_its_links(client, user):
     assert [item["name"] for item in following.json] == ["Bright 0"]
 
 
-@pytest.mark.parametrize("cursor", ["garbage", "W10", "eyJhIjoxfQ", "x" * 512])
-def test_a_bad_cursor_is_422_naming_cursor(client, cursor):
-    assert "cursor" in assert_error(client.get(f"{LISTINGS}?cursor={cursor}"), 422)["errors"]
-
-
 @pytest.mark.parametrize("change", ["sort=room_count", "q=bright", "city=Lyon", "sort=created_at"])
 def test_a_cursor_with_another_sort_or_filters_is_refused(client, user, change):
     for _ in range(3):
@@ -79,24 +223,3 @@ def test_a_cursor_with_another_sort_or_filters_is_refused(client, user, change):
     cursor = links(client.get(f"{LISTINGS}?page_size=1"))["next"].split("cursor=")[1]
     response = client.get(f"{LISTINGS}?page_size=1&cursor={cursor}&{change}")
     assert "cursor" in assert_error(response, 422)["errors"]
-
-
-def test_a_page_starting_beyond_10000_items_is_422_pointing_to_the_cursor(client, database_commands):
-    with database_commands() as sent:
-        response = client.get(f"{LISTINGS}?page=101&page_size=100")
-    body = assert_error(response, 422)
-    assert "cursor" in body["message"]
-    assert "page" in body["errors"]
-    assert sent == [], "the skip reached the database"
-
-
-def test_the_last_page_by_number_is_served(client):
-    assert client.get(f"{LISTINGS}?page=100&page_size=100").status_code == 200
-
-
-def test_page_and_page_size_keep_their_x_pagination(client, user):
-    for _ in range(3):
-        create_property(client, user)
-    response = client.get(f"{LISTINGS}?page=2&page_size=2")
-    assert response.headers["X-Pagination"]
-    assert "first" in links(response)

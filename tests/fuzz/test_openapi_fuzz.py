@@ -72,11 +72,11 @@ CONFIG = {
             "include-operation-id": "updateProperty",
             "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "412", "422"]}},
         },
-        # A cursor must be one this service made, for the same sort and filters (a token, not a
-        # format), and a page by number must start before item 10,000, a bound that depends on
-        # page_size: both are the documented 422.
+        # A cursor must be one this service made, for the same collection, sort and filters (a
+        # token, not a format), and a page by number must start before item 10,000, a bound that
+        # depends on page_size: both are the documented 422.
         {
-            "include-operation-id": ["listProperties", "listCities"],
+            "include-operation-id": ["listProperties", "listRooms", "listCities"],
             "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "422"]}},
         },
         # A birth date must lie in the past: it depends on today's date.
