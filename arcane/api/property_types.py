@@ -5,7 +5,7 @@ from flask_jwt_extended import current_user
 
 from arcane.schemas.property_types import PropertyTypeCreateSchema, PropertyTypeSchema, PropertyTypeUpdateSchema
 from arcane.services import property_types
-from arcane.smorest import LOCATION_HEADER, Blueprint
+from arcane.smorest import LINK_HEADER, LOCATION_HEADER, Blueprint, PagedQuerySchema
 
 blp = Blueprint(
     "property-types",
@@ -17,11 +17,16 @@ blp = Blueprint(
 
 @blp.route("")
 class PropertyTypes(MethodView):
-    @blp.response(200, PropertyTypeSchema(many=True))
+    @blp.arguments(PagedQuerySchema, location="query", as_kwargs=True)
+    @blp.response(200, PropertyTypeSchema(many=True), headers=LINK_HEADER)
+    @blp.paginate()
     @blp.doc(operationId="listPropertyTypes")
-    def get(self):
-        """List the property types"""
-        return property_types.list_types()
+    def get(self, pagination_parameters, cursor=None):
+        """List the property types, by slug"""
+        page = property_types.list_types(
+            cursor=cursor, offset=pagination_parameters.first_item, limit=pagination_parameters.page_size
+        )
+        return blp.link_pages(page, pagination_parameters)
 
     @blp.login_required
     @blp.arguments(PropertyTypeCreateSchema)

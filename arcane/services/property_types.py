@@ -5,6 +5,7 @@ from mongoengine import NotUniqueError
 from arcane.errors import Conflict, Forbidden, NotFound
 from arcane.models import Property, PropertyType, User
 from arcane.models.property_types import DEFAULT_PROPERTY_TYPES
+from arcane.paging import Page, check_offset, page_of, query_scope, read_cursor
 
 
 def ensure_default_types() -> None:
@@ -17,9 +18,23 @@ def ensure_default_types() -> None:
         )
 
 
-def list_types():
-    """Every type, by slug."""
-    return PropertyType.objects.order_by("slug")
+def list_types(*, cursor=None, offset=0, limit=20) -> Page:
+    """A page of the types by slug: after the cursor (a keyset on the unique slug) if given, else from ``offset``."""
+    if cursor is None:
+        check_offset(offset)
+    scope = query_scope("property-types")
+    ordered = PropertyType.objects.order_by("slug")
+    after = read_cursor(cursor, scope, str)[0] if cursor is not None else None
+    query = ordered.skip(offset) if after is None else ordered.filter(slug__gt=after)
+    return page_of(
+        list(query.limit(limit + 1)),
+        limit=limit,
+        offset=offset,
+        by_cursor=after is not None,
+        scope=scope,
+        keys_of=lambda property_type: [property_type.slug],
+        count=PropertyType.objects.count,
+    )
 
 
 def get_type(slug: str) -> PropertyType:

@@ -14,6 +14,7 @@ import pytest
 from tests.factories import assert_error, create_property, room_form
 
 LISTINGS = "/api/v1/properties"
+TYPES = "/api/v1/property-types"
 LINK = re.compile(r'<([^>]+)>; rel="(\w+)"')
 BAD_CURSORS = ["garbage", "W10", "eyJhIjoxfQ", "x" * 512]
 
@@ -54,10 +55,11 @@ def collections(client, user) -> dict:
     return {
         "properties": LISTINGS,
         "rooms": f"{LISTINGS}/{listings[0]['id']}/rooms",
+        "property-types": TYPES,  # the eight a fresh database has
     }
 
 
-COLLECTIONS = ["properties", "rooms"]
+COLLECTIONS = ["properties", "rooms", "property-types"]
 
 
 @pytest.mark.parametrize("name", COLLECTIONS)
@@ -169,6 +171,33 @@ def test_a_rooms_cursor_of_another_property_is_refused(client, user):
     cursor = links(client.get(f"{LISTINGS}/{first['id']}/rooms?page_size=1"))["next"].split("cursor=")[1]
     response = client.get(f"{LISTINGS}/{second['id']}/rooms?page_size=1&cursor={cursor}")
     assert "cursor" in assert_error(response, 422)["errors"]
+
+
+# The property types
+
+
+def test_a_walk_of_the_types_with_writes_between_pages_gives_every_lasting_type_once(client, admin):
+    defaults = [item["slug"] for item in client.get(TYPES).json]
+    doomed = ["house", "parking"]
+    deleted, added = set(doomed), set()
+
+    def between(seen):
+        # Between pages: a type added on either side of the cursor and one not seen yet deleted;
+        # after the first page, the type the cursor points at deleted too.
+        for slug in (f"a-new-{len(seen)}", f"z-new-{len(seen)}"):
+            client.post(TYPES, json={"slug": slug, "label": slug}, headers=admin.headers)
+            added.add(slug)
+        unseen = [slug for slug in doomed if slug not in seen]
+        if unseen:
+            client.delete(f"{TYPES}/{unseen[0]}", headers=admin.headers)
+            doomed.remove(unseen[0])
+        if len(seen) == 2:
+            client.delete(f"{TYPES}/{seen[-1]}", headers=admin.headers)
+            deleted.add(seen[-1])
+
+    seen = walk(client, f"{TYPES}?page_size=2", "slug", between)
+    assert_every_lasting_item_once(seen, set(defaults) - deleted, added | deleted)
+    assert seen == sorted(seen), "the types come by slug"
 
 
 # The listings

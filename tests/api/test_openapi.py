@@ -35,7 +35,7 @@ def test_every_operation_has_an_id_a_summary_and_its_4xx_responses(spec):
     for path, method, operation in operations(spec):
         assert operation.get("operationId"), (path, method)
         assert operation.get("summary"), (path, method)
-        # An operation with no input and no token (the probes, the list of types) has no 4xx to give.
+        # An operation with no input and no token (the probes) has no 4xx to give.
         if operation["security"] or operation.get("parameters") or operation.get("requestBody") or "{" in path:
             assert any(code.startswith("4") for code in operation["responses"]), (path, method)
         ids.append(operation["operationId"])

@@ -76,7 +76,7 @@ CONFIG = {
         # token, not a format), and a page by number must start before item 10,000, a bound that
         # depends on page_size: both are the documented 422.
         {
-            "include-operation-id": ["listProperties", "listRooms", "listCities"],
+            "include-operation-id": ["listProperties", "listRooms", "listPropertyTypes", "listCities"],
             "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "422"]}},
         },
         # A birth date must lie in the past: it depends on today's date.

@@ -35,6 +35,7 @@ def test_every_paginated_list_refuses_pages_over_100(client, world):
         and any(parameter.get("name") == "page_size" for parameter in operation.get("parameters", []))
     ]
     assert paginated == [
+        "/api/v1/property-types",
         "/api/v1/properties",
         "/api/v1/properties/changes",
         "/api/v1/properties/{property_id}/rooms",

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from bson import ObjectId
 
-from arcane.models import ChangeLogEntry, Property, User
+from arcane.models import ChangeLogEntry, Property, PropertyType, User
 from arcane.models.properties import SORTS
 from arcane.services.properties import keyset_after, prefix_successor, property_filters
 from tests.conftest import real_mongodb_only
@@ -90,3 +90,10 @@ FEED_SHAPES = [
 def test_change_feed_shape_is_an_index_scan(app, shape, query):
     with app.app_context():
         assert_index_scan(query())
+
+
+@real_mongodb_only
+def test_a_property_types_cursor_page_is_an_index_scan(app):
+    """The types after a cursor: a seek in the unique slug index."""
+    with app.app_context():
+        assert_index_scan(PropertyType.objects(slug__gt="flat").order_by("slug").limit(21))
