@@ -48,8 +48,8 @@ CURSOR_PAGE = object()
 LINK_HEADER = {
     "Link": {
         "description": (
-            'RFC 8288 links: rel="next" (the next page, by an opaque cursor) when there is more, '
-            'and rel="first". Follow them rather than building URLs.'
+            'RFC 8288 links: rel="next" (the next page, by an opaque cursor, or by number in an order '
+            'that pages by number only) when there is more, and rel="first". Follow them rather than building URLs.'
         ),
         "schema": {"type": "string"},
         "example": '</api/v1/properties?cursor=WyJhYmMiLDEsIngiXQ>; rel="next", </api/v1/properties>; rel="first"',
@@ -246,14 +246,20 @@ class Blueprint(flask_smorest.Blueprint):
     def link_pages(page, pagination_parameters):
         """Count the page for X-Pagination (unless reached by cursor) and send its Link header.
 
-        ``page`` has ``items``, ``total`` (None on a cursor page) and ``next_cursor``. The links
-        keep the request's other parameters; ``first`` drops the page and the cursor.
+        ``page`` is an ``arcane.paging.Page``. The links keep the request's other parameters;
+        ``next`` is by cursor, or by number in an order with no cursor (one that moves, such as
+        the cities by count); ``first`` drops the page and the cursor.
         """
         pagination_parameters.item_count = CURSOR_PAGE if page.total is None else page.total
         arguments = {name: values for name, values in request.args.lists() if name not in ("page", "cursor")}
         links = {}
+        following = pagination_parameters.first_item + pagination_parameters.page_size
         if page.next_cursor is not None:
             links["next"] = url_for(request.endpoint, **request.view_args, **arguments, cursor=page.next_cursor)
+        elif page.total is not None and page.total > following:
+            links["next"] = url_for(
+                request.endpoint, **request.view_args, **arguments, page=pagination_parameters.page + 1
+            )
         if links or "cursor" in request.args or pagination_parameters.page > 1:
             links["first"] = url_for(request.endpoint, **request.view_args, **arguments)
         if links:

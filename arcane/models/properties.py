@@ -40,6 +40,10 @@ SORTS = {
     "room_count": ("room_count", 1),
 }
 DEFAULT_SORT = "-created_at"
+# The orders of the city listing: most listings first (ties by key), or by key. The counts move
+# with every write, so only the order by key has an exact keyset, and pages by cursor.
+CITY_SORTS = ("-count", "city")
+DEFAULT_CITY_SORT = "-count"
 SEPARATORS = re.compile(r"[\W_]+")
 # Longer words are left out of the search terms: nobody searches for them, and they would make
 # index keys too long for DocumentDB.

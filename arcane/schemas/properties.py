@@ -7,11 +7,11 @@ and the owner's public profile.
 
 import marshmallow as ma
 
-from arcane.models.properties import DEFAULT_SORT, MAX_ROOMS, ROOM_KINDS, SORTS
+from arcane.models.properties import CITY_SORTS, DEFAULT_CITY_SORT, DEFAULT_SORT, MAX_ROOMS, ROOM_KINDS, SORTS
 from arcane.schemas.fields import NamedEnum, ObjectIdString, StrictFloat, StrictInteger, Text
 from arcane.schemas.property_types import slug_field
 from arcane.schemas.users import UserPublicSchema
-from arcane.smorest import PagedQuerySchema, QuerySchema, Schema
+from arcane.smorest import PagedQuerySchema, Schema
 
 AREA_RANGE = ma.validate.Range(min=0, max=10000, min_inclusive=False)
 # apispec documents the minimum of a Range but not that it is exclusive (OpenAPI 3.0's boolean form).
@@ -208,14 +208,26 @@ class PropertyQuerySchema(PagedQuerySchema):
     )
 
 
-class CityQuerySchema(QuerySchema):
-    """Filters of the city listing."""
+class CityQuerySchema(PagedQuerySchema):
+    """Filters and order of the city listing (the examples find Saint-Étienne in the demo data, together too)."""
 
     prefix = Text(
         max_length=120,
         metadata={
             "description": "The first letters of a city, in any spelling: sai finds Saint-Étienne.",
             "example": "sai",
+        },
+    )
+    sort = ma.fields.String(
+        load_default=DEFAULT_CITY_SORT,
+        validate=ma.validate.OneOf(CITY_SORTS),
+        metadata={
+            "description": (
+                "-count (the default): most listings first, ties by key; it pages by number only (page), "
+                "since the counts move with every write, and a cursor is 422. city: by key; it pages by "
+                'number too, or walks exactly by cursor (the Link header\'s rel="next").'
+            ),
+            "example": "city",
         },
     )
 

@@ -23,6 +23,7 @@ from arcane.models import Property, Room, User
 from arcane.models.common import utcnow
 from arcane.models.properties import (
     CITY_KEY_MAX_BYTES,
+    DEFAULT_CITY_SORT,
     DEFAULT_SORT,
     MAX_ROOMS,
     SORTS,
@@ -166,32 +167,63 @@ def get_room(property_id: ObjectId, room_id: ObjectId) -> dict:
     return _room_in(_find(property_id, "rooms"), room_id)
 
 
-def list_cities(*, prefix=None, offset=0, limit=20):
-    """Cities that have listings, most listings first, each under the name most often written.
+def list_cities(*, prefix=None, sort=DEFAULT_CITY_SORT, cursor=None, offset=0, limit=20) -> Page:
+    """A page of the cities that have listings, each under the name most often written.
 
-    ``prefix`` keeps the cities whose key starts with its key (``sai`` finds Saint-Étienne): an
-    anchored range on the indexed ``city_key``, not a regex.
+    ``sort``: ``-count``, most listings first, pages by number only (a cursor is refused): the
+    counts move with every write, so no keyset over them is exact. ``city``, by key, also walks
+    by a cursor on the key, exactly. ``prefix`` keeps the cities whose key starts with its key
+    (``sai`` finds Saint-Étienne): an anchored range on the indexed ``city_key``, not a regex.
     """
-    check_offset(offset)
-    matching = []
     key = city_key(prefix) if prefix is not None else ""
+    scope = query_scope("cities", sort, key)
+    after = None
+    if cursor is None:
+        check_offset(offset)
+    elif sort != "city":
+        raise Invalid(
+            "Cities page by cursor only with sort=city.",
+            errors={"cursor": ["Only with sort=city: most listings first (the default) pages by number, with page."]},
+        )
+    else:
+        after = read_cursor(cursor, scope, str)[0]
+    skip = [] if after is not None else [{"$skip": offset}]
+    fetched = Property.objects.aggregate([*cities_pipeline(key, sort, after), *skip, {"$limit": limit + 1}])
+    cities = [{"name": city["name"], "key": city["_id"], "count": city["count"]} for city in fetched]
+    counted = [*city_match(key), {"$group": {"_id": "$city_key"}}, {"$count": "total"}]
+    return page_of(
+        cities,
+        limit=limit,
+        offset=offset,
+        by_cursor=after is not None,
+        scope=scope,
+        keys_of=(lambda city: [city["key"]]) if sort == "city" else None,
+        count=lambda: next(Property.objects.aggregate(counted), {"total": 0})["total"],
+    )
+
+
+def city_match(key: str, after: str | None = None) -> list[dict]:
+    """The stage that keeps the listings whose city key starts with ``key`` and comes after ``after``.
+
+    Both bounds make one range on the indexed ``city_key``, matched first, so the index serves it.
+    """
+    bounds = {}
     if key:
-        matching = [{"$match": {"city_key": {"$gte": key, "$lt": prefix_successor(key)}}}]
-    pipeline = [
-        *matching,
+        bounds.update({"$gte": key, "$lt": prefix_successor(key)})
+    if after is not None:
+        bounds["$gt"] = after
+    return [{"$match": {"city_key": bounds}}] if bounds else []
+
+
+def cities_pipeline(key: str, sort: str, after: str | None = None) -> list[dict]:
+    """The aggregation of the cities whose key starts with ``key`` and comes after ``after``, in ``sort`` order."""
+    return [
+        *city_match(key, after),
         {"$group": {"_id": {"key": "$city_key", "name": "$city"}, "count": {"$sum": 1}}},
         {"$sort": {"count": -1, "_id.name": 1}},
         {"$group": {"_id": "$_id.key", "name": {"$first": "$_id.name"}, "count": {"$sum": "$count"}}},
-        {"$sort": {"count": -1, "_id": 1}},
-        {"$skip": offset},
-        {"$limit": limit},
+        {"$sort": {"count": -1, "_id": 1} if sort == "-count" else {"_id": 1}},
     ]
-    cities = [
-        {"name": city["name"], "key": city["_id"], "count": city["count"]}
-        for city in Property.objects.aggregate(pipeline)
-    ]
-    counted = list(Property.objects.aggregate([*matching, {"$group": {"_id": "$city_key"}}, {"$count": "total"}]))
-    return cities, counted[0]["total"] if counted else 0
 
 
 def prefix_successor(key: str) -> str:

@@ -36,8 +36,8 @@ def test_city_key_finds_the_listings(client, user):
     assert len(client.get("/api/v1/properties", query_string={"city": key}).json) == 1
 
 
-@pytest.mark.parametrize("query", ["city=Lyon", "city[$ne]=x", "sort=-count"])
-def test_cities_refuse_unknown_query_parameters(client, query):
+@pytest.mark.parametrize("query", ["city=Lyon", "city[$ne]=x", "order=-count", "sort=name", "sort=-city"])
+def test_cities_refuse_unknown_query_parameters_and_sorts(client, query):
     body = assert_error(client.get(f"/api/v1/cities?{query}"), 422)
     assert query.split("=")[0] in body["errors"]
 

@@ -15,7 +15,10 @@ from tests.factories import assert_error, create_property, room_form
 
 LISTINGS = "/api/v1/properties"
 TYPES = "/api/v1/property-types"
+CITIES = "/api/v1/cities"
 LINK = re.compile(r'<([^>]+)>; rel="(\w+)"')
+# More pages than any walk here has: a walk that goes on is a cursor that gives its own page again.
+MAX_PAGES = 50
 BAD_CURSORS = ["garbage", "W10", "eyJhIjoxfQ", "x" * 512]
 
 
@@ -30,13 +33,15 @@ def with_query(url: str, query: str) -> str:
 def walk(client, url: str, key: str, between) -> list:
     """Follow rel="next" from ``url``, calling ``between(seen)`` after each page; the keys seen, in order."""
     seen = []
-    while url:
+    for _ in range(MAX_PAGES):
+        if not url:
+            return seen
         response = client.get(url)
         assert response.status_code == 200, response.json
         seen += [item[key] for item in response.json]
         between(seen)
         url = links(response).get("next")
-    return seen
+    raise AssertionError(f"still a next page after {MAX_PAGES} pages: the cursor does not move on")
 
 
 def assert_every_lasting_item_once(seen: list, lasting: set, passing: set) -> None:
@@ -56,10 +61,11 @@ def collections(client, user) -> dict:
         "properties": LISTINGS,
         "rooms": f"{LISTINGS}/{listings[0]['id']}/rooms",
         "property-types": TYPES,  # the eight a fresh database has
+        "cities": f"{CITIES}?sort=city",
     }
 
 
-COLLECTIONS = ["properties", "rooms", "property-types"]
+COLLECTIONS = ["properties", "rooms", "property-types", "cities"]
 
 
 @pytest.mark.parametrize("name", COLLECTIONS)
@@ -198,6 +204,95 @@ def test_a_walk_of_the_types_with_writes_between_pages_gives_every_lasting_type_
     seen = walk(client, f"{TYPES}?page_size=2", "slug", between)
     assert_every_lasting_item_once(seen, set(defaults) - deleted, added | deleted)
     assert seen == sorted(seen), "the types come by slug"
+
+
+# The cities
+
+
+def listings_in(client, user, *cities: str) -> dict:
+    """One listing in each city, by city key."""
+    created = {}
+    for city in cities:
+        listing = create_property(client, user, city=city, rooms=[])
+        created.setdefault(client.get(f"{CITIES}?prefix={city}&sort=city").json[0]["key"], []).append(listing["id"])
+    return created
+
+
+def test_a_walk_of_the_cities_by_key_with_writes_between_pages_gives_every_lasting_city_once(client, user):
+    cities = ["Lyon", "Nîmes", "Brest", "Paris", "Saint-Étienne", "Grenoble", "Nantes", "Tours", "Dijon"]
+    listed = listings_in(client, user, *cities)
+    doomed = ["paris", "brest"]
+    deleted, added = set(doomed), set()
+
+    def between(seen):
+        # Between pages: a city added on either side of the cursor, a listing added to a city
+        # already seen (its count moves), a city not seen yet removed; after the first page, the
+        # city the cursor points at removed too.
+        for city in (f"Aaa {len(seen)}", f"Zzz {len(seen)}"):
+            added.update(listings_in(client, user, city))
+        create_property(client, user, city=cities[0], rooms=[])
+        unseen = [key for key in doomed if key not in seen]
+        gone = [unseen[0]] if unseen else []
+        if len(seen) == 2:
+            gone.append(seen[-1])
+        for key in gone:
+            for listing in listed[key]:
+                client.delete(f"{LISTINGS}/{listing}", headers=user.headers)
+            deleted.add(key)
+            if key in doomed:
+                doomed.remove(key)
+
+    seen = walk(client, f"{CITIES}?sort=city&page_size=2", "key", between)
+    assert_every_lasting_item_once(seen, set(listed) - deleted, added | deleted)
+    assert seen == sorted(seen), "the cities come by key"
+
+
+def test_a_walk_of_the_cities_by_key_keeps_its_prefix(client, user):
+    listings_in(client, user, "Saint-Étienne", "Saint-Malo", "Saintes", "Sainte-Maxime", "Lyon", "Sarlat")
+    seen = walk(client, f"{CITIES}?sort=city&prefix=sain&page_size=1", "key", lambda seen: None)
+    assert seen == ["saint etienne", "saint malo", "sainte maxime", "saintes"]
+
+
+@pytest.mark.parametrize("change", ["sort=city&prefix=sai", "sort=city&prefix=l", "sort=city", "prefix=sain"])
+def test_a_cities_cursor_with_another_prefix_or_sort_is_refused(client, user, change):
+    listings_in(client, user, "Saint-Étienne", "Saint-Malo", "Saintes")
+    cursor = links(client.get(f"{CITIES}?sort=city&prefix=sain&page_size=1"))["next"].split("cursor=")[1]
+    response = client.get(f"{CITIES}?page_size=1&cursor={cursor}&{change}")
+    assert "cursor" in assert_error(response, 422)["errors"]
+
+
+@pytest.mark.parametrize("sort", ["", "sort=-count&"])
+def test_a_cursor_with_the_count_order_is_422_pointing_to_sort_city(client, user, sort):
+    listings_in(client, user, "Lyon", "Brest")
+    cursor = links(client.get(f"{CITIES}?sort=city&page_size=1"))["next"].split("cursor=")[1]
+    body = assert_error(client.get(f"{CITIES}?{sort}cursor={cursor}"), 422)
+    assert "sort=city" in body["message"]
+    assert "sort=city" in body["errors"]["cursor"][0]
+
+
+def test_the_count_order_links_to_the_next_page_number(client, user):
+    listings_in(client, user, "Lyon", "Lyon", "Lyon", "Brest", "Brest", "Nîmes")
+    first = client.get(f"{CITIES}?page_size=2")
+    assert [city["key"] for city in first.json] == ["lyon", "brest"]
+    assert links(first) == {"next": f"{CITIES}?page_size=2&page=2", "first": f"{CITIES}?page_size=2"}
+    second = client.get(links(first)["next"])
+    assert [city["key"] for city in second.json] == ["nimes"]
+    assert json.loads(second.headers["X-Pagination"]) == {
+        "total": 3,
+        "total_pages": 2,
+        "first_page": 1,
+        "last_page": 2,
+        "page": 2,
+        "previous_page": 1,
+    }
+    assert links(second) == {"first": f"{CITIES}?page_size=2"}
+
+
+def test_the_count_order_refuses_a_page_starting_at_item_10000_before_any_query(client, database_commands):
+    with database_commands() as sent:
+        body = assert_error(client.get(f"{CITIES}?page=101&page_size=100"), 422)
+    assert "cursor" in body["message"]
+    assert sent == []
 
 
 # The listings

@@ -7,7 +7,7 @@ from tests.openapi_document import load
 
 SEARCHED = {
     "/api/v1/properties": ["min_area", "max_area", "room_kind", "feature", "q", "sort"],
-    "/api/v1/cities": ["prefix"],
+    "/api/v1/cities": ["prefix", "sort"],
 }
 
 

@@ -10,7 +10,7 @@ from bson import ObjectId
 
 from arcane.models import ChangeLogEntry, Property, PropertyType, User
 from arcane.models.properties import SORTS
-from arcane.services.properties import keyset_after, prefix_successor, property_filters
+from arcane.services.properties import cities_pipeline, keyset_after, prefix_successor, property_filters
 from tests.conftest import real_mongodb_only
 
 # Query shapes: (name, filters, sort). Each filter is alone with the default sort, and each sort
@@ -31,7 +31,22 @@ SHAPES = [
 
 def plan_stages(queryset) -> list[dict]:
     """Every stage of the winning plan of a queryset."""
-    planner = queryset.explain()["queryPlanner"]
+    return planner_stages(queryset.explain()["queryPlanner"])
+
+
+def aggregation_stages(pipeline: list[dict]) -> list[dict]:
+    """Every stage of the winning plan of the query that starts an aggregation of the listings."""
+    collection = Property._get_collection()
+    explained = collection.database.command(
+        "explain", {"aggregate": collection.name, "pipeline": pipeline, "cursor": {}}, verbosity="queryPlanner"
+    )
+    # The slot-based engine plans the whole pipeline; the classic one, its first $cursor stage.
+    planner = explained.get("queryPlanner") or explained["stages"][0]["$cursor"]["queryPlanner"]
+    return planner_stages(planner)
+
+
+def planner_stages(planner: dict) -> list[dict]:
+    """Every stage of the winning plan of an explain's queryPlanner."""
     stages = [planner["winningPlan"].get("queryPlan", planner["winningPlan"])]
     for stage in stages:  # grows as it goes
         stages += [stage[key] for key in ("inputStage", "outerStage", "innerStage") if key in stage]
@@ -40,7 +55,11 @@ def plan_stages(queryset) -> list[dict]:
 
 
 def assert_index_scan(queryset) -> None:
-    stages = [stage["stage"] for stage in plan_stages(queryset)]
+    assert_index_scan_stages(plan_stages(queryset))
+
+
+def assert_index_scan_stages(plan: list[dict]) -> None:
+    stages = [stage["stage"] for stage in plan]
     assert "IXSCAN" in stages, stages
     assert "COLLSCAN" not in stages, stages
 
@@ -97,3 +116,11 @@ def test_a_property_types_cursor_page_is_an_index_scan(app):
     """The types after a cursor: a seek in the unique slug index."""
     with app.app_context():
         assert_index_scan(PropertyType.objects(slug__gt="flat").order_by("slug").limit(21))
+
+
+@real_mongodb_only
+@pytest.mark.parametrize(("prefix", "after"), [("", "lyon"), ("sai", "saint etienne"), ("sai", None)])
+def test_a_cities_by_key_page_matches_in_the_city_key_index(app, prefix, after):
+    """sort=city: the cursor's key and the prefix bound one range of the city_key index."""
+    with app.app_context():
+        assert_index_scan_stages(aggregation_stages([*cities_pipeline(prefix, "city", after), {"$limit": 21}]))
