@@ -44,6 +44,14 @@ def walk(client, url: str, key: str, between) -> list:
     raise AssertionError(f"still a next page after {MAX_PAGES} pages: the cursor does not move on")
 
 
+def deletions_due(doomed: list, seen: list) -> list:
+    """What to delete between two pages: the next doomed item not seen yet (taken off ``doomed``)
+    and, after the first page, the item its cursor points at."""
+    due = [key for key in doomed if key not in seen][:1]
+    doomed[:] = [key for key in doomed if key not in due]
+    return due + seen[-1:] if len(seen) == 2 else due
+
+
 def assert_every_lasting_item_once(seen: list, lasting: set, passing: set) -> None:
     """Items that lasted through the walk came once each; those added or deleted meanwhile at most once."""
     assert len(seen) == len(set(seen)), "an item came twice"
@@ -159,13 +167,9 @@ def test_a_walk_of_the_rooms_with_writes_between_pages_gives_every_lasting_room_
         # Between pages: a room added and one not seen yet removed; after the first page, the
         # room the cursor points at removed too.
         added.add(client.post(url, json=room_form(), headers=user.headers).json["id"])
-        unseen = [room for room in doomed if room not in seen]
-        if unseen:
-            client.delete(f"{url}/{unseen[0]}", headers=user.headers)
-            doomed.remove(unseen[0])
-        if len(seen) == 2:
-            client.delete(f"{url}/{seen[-1]}", headers=user.headers)
-            deleted.add(seen[-1])
+        for room in deletions_due(doomed, seen):
+            client.delete(f"{url}/{room}", headers=user.headers)
+            deleted.add(room)
 
     seen = walk(client, f"{url}?page_size=2", "id", between)
     assert_every_lasting_item_once(seen, set(created) - deleted, added | deleted)
@@ -193,13 +197,9 @@ def test_a_walk_of_the_types_with_writes_between_pages_gives_every_lasting_type_
         for slug in (f"a-new-{len(seen)}", f"z-new-{len(seen)}"):
             client.post(TYPES, json={"slug": slug, "label": slug}, headers=admin.headers)
             added.add(slug)
-        unseen = [slug for slug in doomed if slug not in seen]
-        if unseen:
-            client.delete(f"{TYPES}/{unseen[0]}", headers=admin.headers)
-            doomed.remove(unseen[0])
-        if len(seen) == 2:
-            client.delete(f"{TYPES}/{seen[-1]}", headers=admin.headers)
-            deleted.add(seen[-1])
+        for slug in deletions_due(doomed, seen):
+            client.delete(f"{TYPES}/{slug}", headers=admin.headers)
+            deleted.add(slug)
 
     seen = walk(client, f"{TYPES}?page_size=2", "slug", between)
     assert_every_lasting_item_once(seen, set(defaults) - deleted, added | deleted)
@@ -231,16 +231,10 @@ def test_a_walk_of_the_cities_by_key_with_writes_between_pages_gives_every_lasti
         for city in (f"Aaa {len(seen)}", f"Zzz {len(seen)}"):
             added.update(listings_in(client, user, city))
         create_property(client, user, city=cities[0], rooms=[])
-        unseen = [key for key in doomed if key not in seen]
-        gone = [unseen[0]] if unseen else []
-        if len(seen) == 2:
-            gone.append(seen[-1])
-        for key in gone:
+        for key in deletions_due(doomed, seen):
             for listing in listed[key]:
                 client.delete(f"{LISTINGS}/{listing}", headers=user.headers)
             deleted.add(key)
-            if key in doomed:
-                doomed.remove(key)
 
     seen = walk(client, f"{CITIES}?sort=city&page_size=2", "key", between)
     assert_every_lasting_item_once(seen, set(listed) - deleted, added | deleted)
