@@ -22,6 +22,7 @@ from werkzeug.exceptions import PreconditionFailed
 from werkzeug.http import quote_etag
 from werkzeug.routing import BaseConverter
 
+from arcane import paging
 from arcane.paging import MAX_CURSOR_LENGTH, link_header
 from arcane.schemas.fields import NamedEnum
 
@@ -248,7 +249,8 @@ class Blueprint(flask_smorest.Blueprint):
 
         ``page`` is an ``arcane.paging.Page``. The links keep the request's other parameters;
         ``next`` is by cursor, or by number in an order with no cursor (one that moves, such as
-        the cities by count); ``first`` drops the page and the cursor.
+        the cities by count), up to the deepest page a number reaches; ``first`` drops the page
+        and the cursor.
         """
         pagination_parameters.item_count = CURSOR_PAGE if page.total is None else page.total
         arguments = {name: values for name, values in request.args.lists() if name not in ("page", "cursor")}
@@ -256,7 +258,7 @@ class Blueprint(flask_smorest.Blueprint):
         following = pagination_parameters.first_item + pagination_parameters.page_size
         if page.next_cursor is not None:
             links["next"] = url_for(request.endpoint, **request.view_args, **arguments, cursor=page.next_cursor)
-        elif page.total is not None and page.total > following:
+        elif page.total is not None and following < min(page.total, paging.MAX_OFFSET):
             links["next"] = url_for(
                 request.endpoint, **request.view_args, **arguments, page=pagination_parameters.page + 1
             )

@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from arcane import paging
 from tests.factories import assert_error, create_property, room_form
 
 LISTINGS = "/api/v1/properties"
@@ -280,6 +281,14 @@ def test_the_count_order_links_to_the_next_page_number(client, user):
         "previous_page": 1,
     }
     assert links(second) == {"first": f"{CITIES}?page_size=2"}
+
+
+def test_the_count_order_links_no_further_than_the_deepest_page_by_number(client, user, monkeypatch):
+    monkeypatch.setattr(paging, "MAX_OFFSET", 4)
+    listings_in(client, user, "Lyon", "Brest", "Nîmes", "Paris", "Dijon")
+    deepest = client.get(f"{CITIES}?page=2&page_size=2")
+    assert set(links(deepest)) == {"first"}
+    assert_error(client.get(f"{CITIES}?page=3&page_size=2"), 422)
 
 
 def test_the_count_order_refuses_a_page_starting_at_item_10000_before_any_query(client, database_commands):
