@@ -100,6 +100,6 @@ $(VENV)/.installed-bench: requirements.txt requirements-bench.txt | $(BIN)/pytho
 	$(BIN)/pip install --quiet -r requirements-bench.txt
 	@touch $@
 
-bench: $(VENV)/.installed-bench ## Benchmark Arcane against a bare Flask app (needs wrk; BENCH_ARGS=--quick)
+bench: $(VENV)/.installed-bench ## Benchmark Arcane against a bare Flask app (needs wrk; BENCH_ARGS=--quick; under flock on a shared machine)
 	@command -v wrk >/dev/null || { echo "wrk is missing: sudo apt-get install wrk (see docs/benchmark.md)"; exit 2; }
 	$(BIN)/python -m scripts.bench $(BENCH_ARGS)

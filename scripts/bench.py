@@ -1,49 +1,71 @@
 """Benchmark Arcane against a bare Flask + pymongo baseline with wrk (``python -m scripts.bench --help``).
 
 For each worker class, Arcane and the baseline (scripts/bench_baseline.py) run under gunicorn on
-127.0.0.1 on one dataset (scripts/bench_data.py), and wrk measures each operation on one, then the
+127.0.0.1, each on the demo data (arcane.demo), and wrk measures each operation on one, then the
 other, round after round (A B A B...). docs/benchmark.md says what the numbers mean and do not.
 """
 
 import argparse
 import contextlib
-import datetime as dt
-import http.client
 import json
 import os
-import platform
+import re
 import secrets
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from pathlib import Path
 from typing import NamedTuple
 
 import mongoengine
 import psutil
+import pymongo
 
-from arcane import database
-from arcane.models import DOCUMENTS, Property
-from arcane.models.properties import city_key
-from arcane.paging import encode_cursor
-from arcane.settings import EMBEDDED_SCHEME, Settings
-from scripts import bench_data
-from scripts.bench_data import CITIES, PASSWORD, PROPERTY_TYPES
+from arcane import create_app, demo
+from arcane.models.properties import SORTS
 from scripts.processes import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKER_CLASSES = {"meinheld": "arcane.workers.MeinheldWorker", "gthread": "gthread"}
-APPS = {"arcane": "scripts.bench_data:arcane()", "baseline": "scripts.bench_baseline:serve()"}
-DATASET = {"properties": 300, "users": 5, "seed": 6}
-PAGE = {"page": 1, "page_size": 20}
-FEED_PAGE = {"page_size": 20}
+APPS = {"arcane": "scripts.bench:arcane()", "baseline": "scripts.bench_baseline:serve()"}
+RESET_PATH = "/__bench__/reset"
 ROTATION = 50  # distinct requests each wrk connection cycles through
-STARTED, STARTED_AT = time.monotonic(), dt.datetime.now(dt.UTC)
-OPERATIONS = {}
+STARTED = time.monotonic()
+
+
+class Operation(NamedTuple):
+    title: str
+    status: int
+    subjects: str  # the list of the dataset that gives one request each
+    path: str  # a template, filled from each subject (URL-encoded)
+    method: str = "GET"
+    body: dict | None = None  # a template too; writes (201) carry the token of the subject's owner
+
+
+LISTINGS = "/api/v1/properties"
+SEARCH = LISTINGS + "?city={city}&room_kind={kind}&min_area={area}&sort=-total_area_m2&page_size=20"
+NEW_LISTING = {"name": "New flat in {city}", "description": "By the benchmark.", "type": "flat", "city": "{city}"}
+ROOM = {"name": "Office", "kind": "office", "area_m2": 11.5, "floor": 1, "features": ["quiet"]}
+LOGIN = {"email": "{email}", "password": demo.DEMO_PASSWORD}
+OPERATIONS = {
+    "city_listing": Operation("City listing (page of 20)", 200, "cities", LISTINGS + "?city={city}&page_size=20"),
+    "search": Operation("Filtered and sorted listing (page of 20)", 200, "searches", SEARCH),
+    "property": Operation("One property by id", 200, "listings", LISTINGS + "/{id}"),
+    "cities": Operation("Cities aggregation", 200, "once", "/api/v1/cities?page_size=20"),
+    "change_feed": Operation("Change feed (page of 20)", 200, "feed", LISTINGS + "/changes?cursor={cursor}"),
+    "create_property": Operation("Create a property", 201, "creations", LISTINGS, "POST", NEW_LISTING),
+    "add_room": Operation("Add a room", 201, "listings", LISTINGS + "/{id}/rooms", "POST", ROOM),
+    "login": Operation("Log in (argon2 + JWT)", 200, "users", "/api/v1/auth/token", "POST", LOGIN),
+}
+SEARCHES = (("office", 50), ("bedroom", 30), ("kitchen", 40))
+# On a real MongoDB, the plan check sends these (each filter, each sort, the combined search, the
+# city prefix, the feed) and the cursor page after each: none may scan a whole collection.
+FILTERS = ("city=Lyon", "type=flat", "min_rooms=3", "room_kind=office", "min_area=50&max_area=90", "feature=quiet")
+PLANNED = [*FILTERS, "q=bright", *(f"sort={sort}" for sort in SORTS), "city=Lyon&room_kind=bedroom&sort=-room_count"]
 
 
 class BenchError(RuntimeError):
@@ -56,123 +78,128 @@ class Request(NamedTuple):
     body: dict | None = None
     token: str | None = None
 
-    def encode(self) -> tuple[str | None, dict]:
-        """The body as sent, and the headers."""
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        if self.body is None:
-            return None, headers
-        return json.dumps(self.body, ensure_ascii=False), headers | {"Content-Type": "application/json"}
 
-
-class Operation(NamedTuple):
-    name: str
-    title: str
-    status: int
-    requests: callable  # (dataset, access token by user id) -> the requests a run cycles through
-    write: bool  # its runs change the data: the dataset is restored after each
-
-
-def operation(name: str, title: str, status: int = 200, *, write: bool = False):
-    """Register the decorated function as the requests of an operation."""
-    return lambda requests: OPERATIONS.setdefault(name, Operation(name, title, status, requests, write)).requests
-
-
-@operation("city_listing", "City listing (page of 20)")
-def city_listing(dataset, tokens):
-    spellings = [*CITIES, *(city.lower().replace(" ", "-") for city in CITIES)]  # as people type them
-    return [
-        Request("GET", "/api/v1/properties?" + urllib.parse.urlencode({"city": city, **PAGE})) for city in spellings
-    ]
-
-
-@operation("property", "One property by id")
-def one_property(dataset, tokens):
-    return [Request("GET", f"/api/v1/properties/{listing['id']}") for listing in dataset["properties"][:ROTATION]]
-
-
-@operation("cities", "Cities aggregation")
-def cities(dataset, tokens):
-    return [Request("GET", "/api/v1/cities?" + urllib.parse.urlencode(PAGE))]
-
-
-@operation("change_feed", "Change feed (page of 20)")
-def change_feed(dataset, tokens):  # resumed at cursors spread over the feed, as mirrors catching up do
-    positions = range(0, max(len(dataset["properties"]) - PAGE["page_size"], 1), 5)
-    return [
-        Request(
-            "GET", "/api/v1/properties/changes?" + urllib.parse.urlencode({"cursor": encode_cursor([n]), **FEED_PAGE})
+def requests_of(name: str, dataset: dict, tokens: dict) -> list[Request]:
+    """The requests a run of the operation cycles through, one per subject."""
+    operation, made = OPERATIONS[name], []
+    for subject in dataset[operation.subjects][:ROTATION]:
+        path = operation.path.format(**{key: urllib.parse.quote(str(value)) for key, value in subject.items()})
+        body = operation.body and {
+            key: value.format(**subject) if isinstance(value, str) else value for key, value in operation.body.items()
+        }
+        made.append(
+            Request(operation.method, path, body, tokens[subject["owner"]] if operation.status == 201 else None)
         )
-        for n in list(positions)[:ROTATION]
-    ]
+    return made
 
 
-@operation("create_property", "Create a property", 201, write=True)
-def create_property(dataset, tokens):
-    def request(index):
-        city, kind = list(CITIES)[index % len(CITIES)], PROPERTY_TYPES[index % len(PROPERTY_TYPES)]
-        form = {"name": f"New {kind} in {city}", "description": "By the benchmark.", "type": kind, "city": city}
-        rooms = {"rooms": [bench_data.room(index), bench_data.room(index + 1)]} if index % 2 else {}
-        return Request("POST", "/api/v1/properties", form | rooms, tokens[users[index % len(users)]["id"]])
-
-    users = dataset["users"]
-    return [request(index) for index in range(ROTATION)]
+def next_link(headers) -> str | None:
+    found = re.search(r'<([^>]+)>; rel="next"', headers.get("Link", ""))
+    return found and found.group(1)
 
 
-@operation("add_room", "Add a room", 201, write=True)
-def add_room(dataset, tokens):  # every property, with its owner's token: a property takes at most 100 rooms
-    return [
-        Request("POST", f"/api/v1/properties/{listing['id']}/rooms", bench_data.room(index), tokens[listing["owner"]])
-        for index, listing in enumerate(dataset["properties"])
-    ]
+def gather(call) -> dict:
+    """The subjects of the requests, read through Arcane's API: listings, feed cursors, cities, users."""
+    users = [{"email": email} for email, *_ in demo.DEMO_USERS]
+    emails = {}
+    for email, token in sign_in(call, {"users": users}).items():
+        emails[call(Request("GET", "/api/v1/users/me", token=token))[1]["id"]] = email
+    listings, path = [], LISTINGS + "?page_size=100"
+    while path:
+        _, page, headers = call(Request("GET", path))
+        listings += [{"id": listing["id"], "owner": emails[listing["owner"]["id"]]} for listing in page]
+        path = next_link(headers)
+    feed, path = [], LISTINGS + "/changes?page_size=5"  # cursors spread over the feed, as mirrors resume
+    while (answer := call(Request("GET", path)))[1]:
+        path = next_link(answer[2])
+        feed.append({"cursor": urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)["cursor"][0]})
+    cities = sorted(dict.fromkeys(demo.CITIES), key=lambda city: -demo.CITIES.count(city))  # most listed first
+    owners = sorted(emails.values())
+    return {
+        "listings": listings,
+        "feed": feed,
+        "once": [{}],
+        "users": users,
+        "owner_ids": list(emails),
+        "cities": [{"city": city} for city in cities] + [{"city": city.upper().replace("-", " ")} for city in cities],
+        "searches": [{"city": city, "kind": kind, "area": area} for city in cities for kind, area in SEARCHES],
+        "creations": [{"city": cities[n % len(cities)], "owner": owners[n % len(owners)]} for n in range(ROTATION)],
+    }
 
 
-@operation("login", "Log in (argon2 + JWT)")
-def login(dataset, tokens):
-    return [
-        Request("POST", "/api/v1/auth/token", {"email": u["email"], "password": PASSWORD}) for u in dataset["users"]
-    ]
+def sign_in(call, dataset: dict) -> dict[str, str]:
+    """An access token for each user of the dataset, by email."""
+    tokens = {}
+    for request in requests_of("login", dataset, {}):
+        status, answer, _ = call(request)
+        if status != 200:
+            raise BenchError(f"signing in answered {status}")
+        tokens[request.body["email"]] = answer["access_token"]
+    return tokens
 
 
-class Server(NamedTuple):
-    name: str
-    port: int
-    command: list[str]
-    process: psutil.Popen
+def on_demo_data(app):
+    """The WSGI app on the demo data (BENCH_PROPERTIES listings), which POST /__bench__/reset restores."""
 
-    def call(self, request: Request, timeout: float = 60) -> tuple[int, object]:
-        """The status and JSON body (None when not JSON) of the answer to a request."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        body, headers = request.encode()
+    def reset():
+        db = mongoengine.get_db()
+        for name in db.list_collection_names():
+            if not name.startswith("system."):
+                db[name].delete_many({})
+        demo.seed(properties=int(os.environ.get("BENCH_PROPERTIES", 300)), administrator=False)
+
+    def resettable(environ, start_response):  # before the app: a measured request pays one comparison
+        if environ.get("PATH_INFO") != RESET_PATH:
+            return app(environ, start_response)
+        reset()
+        start_response("204 No Content", [])
+        return [b""]
+
+    reset()
+    return resettable
+
+
+def arcane():
+    """Arcane as gunicorn serves it in the benchmark: ``create_app()`` unchanged, on the demo data."""
+    return on_demo_data(create_app())
+
+
+def caller(port: int):
+    """A function that sends a Request to the server: the status, JSON body (or None) and headers."""
+
+    def call(request: Request, timeout: float = 600) -> tuple[int, object, dict]:
+        headers = {"Content-Type": "application/json"}
+        if request.token:
+            headers["Authorization"] = f"Bearer {request.token}"
+        data = None if request.body is None else json.dumps(request.body).encode()
+        sent = urllib.request.Request(f"http://127.0.0.1:{port}{request.path}", data, headers, method=request.method)
         try:
-            connection.request(request.method, request.path, body and body.encode(), headers)
-            response = connection.getresponse()
-            raw = response.read()
-        finally:
-            connection.close()
-        with contextlib.suppress(ValueError):
-            return response.status, json.loads(raw)
-        return response.status, None
+            with urllib.request.urlopen(sent, timeout=timeout) as response:  # noqa: S310 (a 127.0.0.1 URL)
+                return response.status, json.loads(response.read() or "null"), response.headers
+        except urllib.error.HTTPError as error:
+            return error.code, None, error.headers
 
-    def reset(self) -> None:
-        if (status := self.call(Request("POST", bench_data.RESET_PATH))[0]) != 204:
-            raise BenchError(f"resetting {self.name}'s dataset answered {status}")
-
-    def rss_kib(self) -> dict[str, int]:
-        """The resident memory of each worker (the master's children), by pid."""
-        return {str(worker.pid): worker.memory_info().rss // 1024 for worker in self.process.children()}
+    return call
 
 
 @contextlib.contextmanager
-def gunicorn(name: str, app: str, kind: str, options, environment: dict, workdir: Path):
-    """A gunicorn server answering /health; stopped with its workers on leaving."""
-    port, log = free_port(), workdir / f"{kind}-{name}.log"
-    command = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "config" / "gunicorn.conf.py")]
-    command += ["--bind", f"127.0.0.1:{port}", "--workers", str(options.workers), "--chdir", str(ROOT)]
-    command += ["--worker-class", WORKER_CLASSES.get(kind, kind), app]
+def gunicorn(app: str, environment: dict, log: Path):
+    """A gunicorn server with config/gunicorn.conf.py, once it answers; stopped with its workers on leaving."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.conf.py", app]
     with log.open("wb") as output:
-        process = psutil.Popen(command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT)
+        process = psutil.Popen(command, cwd=ROOT, env=environment | {"PORT": str(port)}, stdout=output, stderr=output)
     try:
-        yield wait_for_health(Server(name, port, command, process), log)
+        for _ in range(600):
+            with contextlib.suppress(OSError):
+                caller(port)(Request("GET", "/health"), timeout=2)
+                break
+            if process.poll() is not None:
+                raise BenchError(f"{app} stopped: {log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        else:
+            raise BenchError(f"{app} did not answer /health within 2 minutes")
+        yield process, port
     finally:
         with contextlib.suppress(psutil.NoSuchProcess):
             workers = process.children(recursive=True)
@@ -181,157 +208,108 @@ def gunicorn(name: str, app: str, kind: str, options, environment: dict, workdir
                 survivor.kill()
 
 
-def wait_for_health(server: Server, log: Path, seconds: float = 60) -> Server:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and server.process.poll() is None:
-        with contextlib.suppress(OSError):
-            if server.call(Request("GET", "/health"), timeout=2)[0] == 200:
-                return server
-        time.sleep(0.2)
-    tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
-    raise BenchError(f"{server.name} did not answer /health (exit status {server.process.poll()}):\n{tail}")
-
-
-def say(message: str) -> None:
-    print(f"[{time.monotonic() - STARTED:6.1f}s] {message}", file=sys.stderr, flush=True)
-
-
-def wrk_script(requests: list[Request], path: Path) -> Path:
-    """bench.lua after the table of requests it cycles through."""
-
-    def lua(text: str) -> str:  # a JSON string is a Lua string when, as here, it holds no control character
-        return json.dumps(text, ensure_ascii=False)
-
-    def entry(request: Request) -> str:
-        body, headers = request.encode()
-        headers = ", ".join(f"[{lua(key)}] = {lua(value)}" for key, value in headers.items())
-        return f"{{{lua(request.method)}, {lua(request.path)}, {{{headers}}}, {'nil' if body is None else lua(body)}}}"
-
-    table = ",\n  ".join(map(entry, requests))
-    path.write_text(f"local requests = {{\n  {table}\n}}\n" + Path(__file__).with_name("bench.lua").read_text())
-    return path
-
-
-def run_wrk(server: Server, script: Path, seconds: int) -> dict:
-    """One wrk run: its summary, with throughput, latencies in ms and failed requests."""
-    command = ["wrk", "--threads", "1", "--connections", "16", "--duration", f"{seconds}s"]
-    command += ["--timeout", "30s", "--script", str(script), f"http://127.0.0.1:{server.port}"]
+def run_wrk(port: int, requests: list[Request], seconds: int, path: Path) -> dict:
+    """One wrk run cycling through the requests: requests, failures, p50 and p99 in µs, and the rate."""
+    lines = [f"{r.method}\t{r.path}\t{r.token or ''}\t{json.dumps(r.body) if r.body else ''}\n" for r in requests]
+    path.write_text("".join(lines))
+    command = ["wrk", "-t1", "-c16", f"-d{seconds}s", "--timeout", "30s", "-s", str(ROOT / "scripts" / "bench.lua")]
+    command += [f"http://127.0.0.1:{port}", "--", str(path)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)  # noqa: S603
-    line = next((line for line in done.stdout.splitlines() if line.startswith("BENCH_RESULT ")), None)
-    if done.returncode or line is None:
+    result = re.search(r"^BENCH_RESULT (.*)$", done.stdout, re.MULTILINE)
+    if done.returncode or not result:
         raise BenchError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
-    result = json.loads(line.removeprefix("BENCH_RESULT "))
-    failed = sum(result[key] for key in ("non_2xx", "connect_errors", "read_errors", "write_errors", "timeouts"))
-    rate = result["requests"] / (result["duration_us"] / 1e6)
-    latencies = {"p50_ms": result["p50_us"] / 1000, "p99_ms": result["p99_us"] / 1000}
-    return result | latencies | {"requests_per_second": rate, "failed": failed}
+    figures = json.loads(result.group(1))
+    return figures | {"rate": figures["requests"] / figures["duration_us"] * 1e6}
 
 
-def sign_in(server: Server, dataset: dict) -> dict[str, str]:
-    """An access token for each user of the dataset, by user id."""
-    answers = [server.call(request) for request in login(dataset, {})]
-    if failed := [status for status, _ in answers if status != 200]:
-        raise BenchError(f"signing in to {server.name} answered {failed}")
-    return {user["id"]: answer[1]["access_token"] for user, answer in zip(dataset["users"], answers, strict=True)}
-
-
-def measure(kind: str, operation: Operation, servers: list[Server], requests: dict, options, workdir: Path):
-    """Warm up, then A B A B: the runs."""
-    scripts = {s.name: wrk_script(requests[s.name], workdir / f"{kind}-{operation.name}-{s.name}.lua") for s in servers}
-    runs = []
-    for number in range(options.rounds + 1):  # round 0 warms up
-        for server in servers:
-            result = run_wrk(server, scripts[server.name], options.duration if number else 1)
-            server.call(Request("GET", "/health"), timeout=600)  # embedded: after what wrk left queued
-            if operation.write:
-                server.reset()  # on a shared database, for both
-            if number:
-                runs.append({"operation": operation.name, "server": server.name, "round": number, **result})
-                say(f"[{kind}] {operation.name} {server.name} {number}: {result['requests_per_second']:.1f} req/s")
-    return runs
-
-
-def benchmark(kind: str, options, dataset: dict, workdir: Path) -> dict:
+def benchmark(kind: str, options, workdir: Path) -> dict:
     """Start both servers with this worker class, measure every operation on them, and stop them."""
+    embedded = options.mongodb_uri.startswith("mongomock://")
     environment = os.environ | {
         "ARCANE_ENV": "local",
         "SEED_DEMO_DATA": "false",
+        "HOST": "127.0.0.1",
         "JWT_SECRET_KEY": secrets.token_urlsafe(48),
         "ARCANE_WORKER_CLASS": kind,
         "MONGODB_URI": options.mongodb_uri,
-        "BENCH_DATASET": str(workdir / "dataset"),
+        # One embedded database per process: more workers only on a real MongoDB (GUNICORN_WORKERS).
+        "GUNICORN_WORKERS": "1" if embedded else os.environ.get("GUNICORN_WORKERS", "1"),
+        "BENCH_PROPERTIES": str(options.properties),
         # Arcane's access log (INFO) is off unless asked for: LOG_LEVEL=INFO adds its cost.
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
         # The limiter still counts (its cost is Arcane's), but never stops a run of creations.
         "PROPERTY_CREATION_LIMIT": os.environ.get("PROPERTY_CREATION_LIMIT", "1000000 per hour"),
     }
-    outcome = {"worker_class": kind, "operations": options.operations, "runs": []}
+    outcome = {"worker_class": kind, "runs": [], "rss_mib": {}}
     with contextlib.ExitStack() as stack:
-        apps = {**APPS, "arcane": options.arcane_app}
-        servers = [stack.enter_context(gunicorn(*app, kind, options, environment, workdir)) for app in apps.items()]
-        say(f"[{kind}] started " + ", ".join(f"{server.name} on port {server.port}" for server in servers))
-        outcome["command"] = {server.name: server.command for server in servers}
-        outcome["rss_kib_after_start"] = {server.name: server.rss_kib() for server in servers}
-        tokens = {server.name: sign_in(server, dataset) for server in servers}
+        apps = APPS | {"arcane": options.arcane_app}
+        servers = {
+            name: stack.enter_context(gunicorn(app, environment, workdir / f"{name}.log")) for name, app in apps.items()
+        }
+        calls = {name: caller(port) for name, (_, port) in servers.items()}
+        outcome["rss_mib"]["start"] = rss_mib(servers)
+        dataset = gather(calls["arcane"])
+        if not embedded:
+            outcome["plans"] = plan_check(calls["arcane"], dataset, options.mongodb_uri)
+        tokens = {name: sign_in(call, dataset) for name, call in calls.items()}
         for name in options.operations:
-            requests = {server.name: OPERATIONS[name].requests(dataset, tokens[server.name]) for server in servers}
-            outcome["runs"] += measure(kind, OPERATIONS[name], servers, requests, options, workdir)
-        outcome["rss_kib_after_load"] = {server.name: server.rss_kib() for server in servers}
+            for number in range(options.rounds + 1):  # round 0 warms up
+                for server, (_, port) in servers.items():
+                    requests = requests_of(name, dataset, tokens[server])
+                    result = run_wrk(port, requests, options.duration if number else 1, workdir / "requests.tsv")
+                    calls[server](Request("GET", "/health"))  # embedded: after what wrk left queued
+                    if OPERATIONS[name].status == 201 and calls[server](Request("POST", RESET_PATH))[0] != 204:
+                        raise BenchError(f"resetting {server}'s data failed")
+                    if number:
+                        outcome["runs"].append({"operation": name, "server": server, "round": number, **result})
+                        print(f"{kind} {name} {server} {number}: {result['rate']:.1f} req/s", file=sys.stderr)
+        outcome["rss_mib"]["load"] = rss_mib(servers)
     return outcome
 
 
-def prepare_dataset(options, directory: Path) -> tuple[dict, dict | None]:
-    """Build the dataset through the services and dump it; on a real MongoDB, the listing's plan too."""
-    say(f"building the dataset: {options.properties} properties, {DATASET['users']} users (argon2 hashing)")
-    database.connect(Settings(mongodb_uri=options.mongodb_uri))
-    try:
-        database.ensure_indexes(DOCUMENTS)
-        dataset = bench_data.build(property_count=options.properties, user_count=DATASET["users"], seed=DATASET["seed"])
-        bench_data.dump(mongoengine.get_db(), directory)
-        return dataset, None if options.embedded else city_listing_plan()
-    finally:
-        database.disconnect()
+def rss_mib(servers: dict) -> dict[str, float]:
+    """The mean resident memory of each server's workers (its master's children)."""
+    return {
+        name: statistics.mean(worker.memory_info().rss for worker in process.children()) / 2**20
+        for name, (process, _) in servers.items()
+    }
 
 
-def city_listing_plan() -> dict:
-    """The winning plan of the city listing's query, which must scan the city_key index."""
-    query = Property.objects(city_key=city_key(next(iter(CITIES)))).order_by("-id").limit(PAGE["page_size"])
-    planner = query.explain()["queryPlanner"]
-    plan = planner["winningPlan"].get("queryPlan", planner["winningPlan"])
-    say(f"city listing plan: {json.dumps(plan, default=str)}")
-    stages = [plan]
-    for stage in stages:  # grows as it goes: every stage of the plan tree
-        stages += [stage[key] for key in ("inputStage", "outerStage", "innerStage") if key in stage]
-        stages += stage.get("inputStages", [])
-    if not any(stage.get("stage") == "IXSCAN" and "city_key" in stage.get("keyPattern", {}) for stage in stages):
-        raise BenchError("the city listing does not use the city_key index")
-    return plan
+def plan_check(call, dataset: dict, uri: str) -> list[dict]:
+    """The plans MongoDB's profiler records for the listing's query shapes: none may be a COLLSCAN."""
+    db = pymongo.MongoClient(uri).get_default_database()
+    db.command("profile", 0)
+    db.system.profile.drop()
+    db.command("profile", 2)
+    paths = [f"{LISTINGS}?{query}" for query in [*PLANNED, f"owner={dataset['owner_ids'][0]}"]]
+    for path in [*paths, "/api/v1/cities?prefix=sai", LISTINGS + "/changes"]:
+        headers = call(Request("GET", path))[2]
+        if next_link(headers):
+            call(Request("GET", next_link(headers)))
+    db.command("profile", 0)
+    plans = list(db.system.profile.find({"planSummary": {"$exists": True}}, {"ns": 1, "planSummary": 1, "command": 1}))
+    if scans := [plan for plan in plans if "COLLSCAN" in plan["planSummary"]]:
+        raise BenchError(f"collection scans: {json.dumps(scans, default=str)}")
+    return plans
 
 
 def summarise(outcome: dict) -> list[dict]:
-    """Medians per operation and server, the Arcane/baseline ratio, and the errors."""
+    """Medians per operation and server, the Arcane/baseline ratios, and the errors."""
     rows = []
-    for name in outcome["operations"]:
+    for name in dict.fromkeys(run["operation"] for run in outcome["runs"]):
+        row = {"worker_class": outcome["worker_class"], "operation": name, "errors": []}
         runs = [run for run in outcome["runs"] if run["operation"] == name]
-        row = {"worker_class": outcome["worker_class"], "operation": name}
         for server in APPS:
             mine = [run for run in runs if run["server"] == server]
-            row[server] = {key: statistics.median(run[key] for run in mine) for key in ("p50_ms", "p99_ms")}
-            row[server] |= {key: sum(run[key] for run in mine) for key in ("requests", "failed")}
-            row[server]["requests_per_second"] = statistics.median(run["requests_per_second"] for run in mine)
-            row[server]["failed_ratio"] = row[server]["failed"] / max(row[server]["requests"], 1)
-        row["ratio"] = ratio(row["arcane"]["requests_per_second"], row["baseline"]["requests_per_second"])
+            row[server] = {key: statistics.median(run[key] for run in mine) for key in ("rate", "p50_us", "p99_us")}
+            requests, failed = sum(run["requests"] for run in mine), sum(run["failed"] for run in mine)
+            if not requests or failed > requests / 100:
+                row["errors"].append(f"{server}: {failed} of {requests} failed" if requests else f"{server}: no answer")
+        row["ratio"] = ratio(row["arcane"]["rate"], row["baseline"]["rate"])
         # Each round's two runs are seconds apart: their ratio shrugs off slow drifts of the machine's load.
-        rates = {(run["round"], run["server"]): run["requests_per_second"] for run in runs}
+        rates = {(run["round"], run["server"]): run["rate"] for run in runs}
         paired = [ratio(rates[n, "arcane"], rates[n, "baseline"]) for n, server in rates if server == "baseline"]
-        row["paired_ratio_median"] = statistics.median(paired) if None not in paired else None
-        counts = {server: (row[server]["failed"], row[server]["requests"]) for server in APPS}
-        failing = {
-            server: f"{failed} of {requests} failed" if requests else "no answer"
-            for server, (failed, requests) in counts.items()
-            if not requests or failed > requests / 100
-        }
-        row["errors"] = [f"{server}: {problem}" for server, problem in failing.items()]
+        row["paired_ratio"] = statistics.median(paired) if None not in paired else None
         rows.append(row)
     return rows
 
@@ -340,41 +318,41 @@ def ratio(arcane: float, baseline: float) -> float | None:
     return arcane / baseline if baseline else None
 
 
-def memory_rows(outcome: dict) -> list[dict]:
-    """The mean resident memory of each server's workers, after start-up and after the load."""
-    rss = {when: outcome[f"rss_kib_after_{when}"] for when in ("start", "load")}
-    return [
-        {"worker_class": outcome["worker_class"], "server": server, "workers": len(rss["load"][server])}
-        | {f"rss_mib_after_{when}": statistics.mean(rss[when][server].values()) / 1024 for when in rss}
+def table(header: list[str], rows: list[list]) -> str:
+    """A Markdown table: text as is, figures right-aligned, with two decimals below 10."""
+    lines = [header, ["---", "---", *["---:"] * (len(header) - 2)]]
+    for row in rows:
+        lines.append([cell if isinstance(cell, str) else shown(cell) for cell in row])
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
+
+
+def shown(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.2f}" if value < 10 else f"{value:.0f}"
+
+
+def tables(rows: list[dict], outcomes: list[dict]) -> str:
+    """Throughput and latency per operation, then the workers' memory."""
+    header = ["Worker", "Operation", "Arcane req/s", "Baseline req/s", "Arcane/baseline", "Paired ratio"]
+    header += ["Arcane p50 / p99 ms", "Baseline p50 / p99 ms", "Check"]
+    lines = []
+    for row in rows:
+        latency = [f"{row[server]['p50_us'] / 1000:.1f} / {row[server]['p99_us'] / 1000:.1f}" for server in APPS]
+        figures = [row["arcane"]["rate"], row["baseline"]["rate"], row["ratio"], row["paired_ratio"]]
+        check = "ERROR " + "; ".join(row["errors"]) if row["errors"] else "ok"
+        lines.append([row["worker_class"], OPERATIONS[row["operation"]].title, *figures, *latency, check])
+    memory = [
+        [outcome["worker_class"], server, *(outcome["rss_mib"][when][server] for when in ("start", "load"))]
+        for outcome in outcomes
         for server in APPS
     ]
-
-
-def tables(rows: list[dict], memory: list[dict]) -> str:
-    """The results as two Markdown tables: throughput and latency, then memory."""
-    lines = [
-        "| Worker | Operation | Arcane req/s | Baseline req/s | Arcane/baseline | Arcane p50 / p99 ms "
-        "| Baseline p50 / p99 ms | Check |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
-    ]
-    for row in rows:
-        a, b, check = row["arcane"], row["baseline"], "ERROR " + "; ".join(row["errors"]) if row["errors"] else "ok"
-        shown = "n/a" if row["ratio"] is None else f"{row['ratio']:.2f}"
-        lines.append(
-            f"| {row['worker_class']} | {OPERATIONS[row['operation']].title} | {a['requests_per_second']:.0f} "
-            f"| {b['requests_per_second']:.0f} | {shown} | {a['p50_ms']:.1f} / {a['p99_ms']:.1f} "
-            f"| {b['p50_ms']:.1f} / {b['p99_ms']:.1f} | {check} |"
-        )
-    lines += ["", "| Worker | Server | Workers | RSS per worker after start (MiB) | after load (MiB) |"]
-    lines.append("| --- | --- | ---: | ---: | ---: |")
-    for m in memory:
-        figures = f"{m['workers']} | {m['rss_mib_after_start']:.1f} | {m['rss_mib_after_load']:.1f}"
-        lines.append(f"| {m['worker_class']} | {m['server']} | {figures} |")
-    return "\n".join(lines)
+    memory_header = ["Worker", "Server", "RSS per worker after start (MiB)", "after load (MiB)"]
+    return table(header, lines) + "\n\n" + table(memory_header, memory)
 
 
 def draw_chart(rows: list[dict], path: Path) -> None:
-    """Throughput per operation, Arcane beside the baseline, one panel per worker class."""
+    """Throughput per operation, Arcane beside the baseline and their ratio, one panel per worker class."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -382,100 +360,70 @@ def draw_chart(rows: list[dict], path: Path) -> None:
 
     kinds = list(dict.fromkeys(row["worker_class"] for row in rows))
     figure, axes = plt.subplots(1, len(kinds), figsize=(6.5 * len(kinds), 5), sharey=True, squeeze=False)
-    bars = {"arcane": (-0.19, "Arcane", "#4C72B0"), "baseline": (0.19, "Baseline (Flask + pymongo)", "#B0B0B0")}
     for axis, kind in zip(axes[0], kinds, strict=True):
         mine = [row for row in rows if row["worker_class"] == kind]
-        tops = [max(row[server]["requests_per_second"] for server in APPS) for row in mine]
-        for server, (offset, label, color) in bars.items():
-            rates = [row[server]["requests_per_second"] for row in mine]
-            axis.bar([x + offset for x in range(len(mine))], rates, 0.38, label=label, color=color)
-        for x, (row, top) in enumerate(zip(mine, tops, strict=True)):
-            label = "n/a" if row["ratio"] is None else f"\u00d7{row['ratio']:.2f}"
-            axis.annotate(label, (x, top), xytext=(0, 4), textcoords="offset points", ha="center", fontsize=8)
+        for offset, server, color in ((-0.19, "arcane", "#4C72B0"), (0.19, "baseline", "#B0B0B0")):
+            axis.bar(
+                [x + offset for x in range(len(mine))],
+                [row[server]["rate"] for row in mine],
+                0.38,
+                label=server,
+                color=color,
+            )
+        for x, row in enumerate(mine):
+            top = max(row[server]["rate"] for server in APPS)
+            axis.annotate(
+                f"\u00d7{row['ratio'] or 0:.2f}", (x, top), xytext=(0, 4), textcoords="offset points", ha="center"
+            )
         axis.set_xticks(range(len(mine)), [OPERATIONS[row["operation"]].title for row in mine], rotation=30, ha="right")
-        axis.set(yscale="log", title=f"worker class: {kind}")
-        axis.set_ylim(top=max(tops) * 3)
-        axis.grid(axis="y", which="both", alpha=0.3)
-    axes[0][0].set_ylabel("requests per second (median, log scale)")
-    axes[0][0].legend(loc="upper left", fontsize=8)
+        axis.set(yscale="log", title=f"worker class: {kind}", ylabel="requests per second (median, log scale)")
+        axis.legend(fontsize=8)
     figure.suptitle("Arcane vs. a bare Flask + pymongo baseline (labels: Arcane/baseline)")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
-    plt.close(figure)
-
-
-def parse_arguments(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__.split("\n\n")[0])
-    add = parser.add_argument
-    add("--quick", action="store_true", help="2 rounds of 1 s per operation and server")
-    add("--rounds", type=int, default=3, help="measured runs per operation and server (default 3)")
-    add("--duration", type=int, default=3, help="seconds per wrk run (default 3)")
-    add("--properties", type=int, default=DATASET["properties"], help="properties in the dataset (default 300)")
-    add("--worker-classes", default="meinheld,gthread", help="comma-separated: meinheld, gthread or a dotted class")
-    add("--operations", default=",".join(OPERATIONS), help=f"comma-separated, from {','.join(OPERATIONS)} (all)")
-    add("--workers", type=int, default=1, help="gunicorn workers; must be 1 on the embedded database")
-    add("--mongodb-uri", default=os.environ.get("MONGODB_URI", ""), help="a real MongoDB, emptied, shared by both")
-    add("--arcane-app", default=APPS["arcane"], help="WSGI app measured against the baseline (A/A: the baseline's)")
-    add("--output-dir", type=Path, default=ROOT / "docs", help="where bench.json and bench.png go (default docs)")
-    options = parser.parse_args(argv)
-    options.rounds, options.duration = (2, 1) if options.quick else (options.rounds, options.duration)
-    options.mongodb_uri = options.mongodb_uri.strip() or f"{EMBEDDED_SCHEME}localhost/arcane_bench"
-    options.embedded = options.mongodb_uri.startswith(EMBEDDED_SCHEME)
-    options.operations = [name for name in options.operations.split(",") if name]
-    if unknown := set(options.operations) - set(OPERATIONS):
-        parser.error(f"unknown operations: {', '.join(sorted(unknown))}")
-    if options.embedded and options.workers != 1:
-        parser.error("--workers must be 1 on the embedded database: each worker would have its own")
-    if min(options.rounds, options.duration, len(options.operations)) < 1:
-        parser.error("--rounds, --duration and --operations need at least 1")
-    if "bench" not in urllib.parse.urlsplit(options.mongodb_uri).path:
-        parser.error("the benchmark empties its database: name one with 'bench' in its name")
-    return options
-
-
-def report(options, outcomes: list[dict], plan: dict | None) -> list[dict]:
-    """Write bench.json and the chart, print the tables; the summary rows."""
-
-    def output(*command) -> str:
-        return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip()  # noqa: S603
-
-    rows = [row for outcome in outcomes for row in summarise(outcome)]
-    memory = [row for outcome in outcomes for row in memory_rows(outcome)]
-    meta = {
-        "started_at": STARTED_AT.isoformat(timespec="seconds"),
-        "seconds": round(time.monotonic() - STARTED, 1),
-        "commit": output("git", "-C", ROOT, "rev-parse", "--short", "HEAD"),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "load_average_at_end": os.getloadavg(),
-        "wrk": output("wrk", "--version").splitlines()[0],
-        "database": "embedded (mongomock, one per server)" if options.embedded else "real MongoDB (shared)",
-        "dataset": DATASET | {"properties": options.properties},
-        "explain_city_listing": plan,
-        "settings": {key: value for key, value in vars(options).items() if key != "mongodb_uri"},
-    }
-    options.output_dir.mkdir(parents=True, exist_ok=True)
-    document = {"meta": meta, "summary": rows, "memory": memory, "worker_classes": outcomes}
-    (options.output_dir / "bench.json").write_text(json.dumps(document, indent=2, default=str) + "\n")
-    draw_chart(rows, options.output_dir / "bench.png")
-    print(tables(rows, memory))
-    return rows
 
 
 def main(argv=None) -> int:
-    options = parse_arguments(argv)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # SystemExit stops the servers on its way out
+    parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3, help="measured runs per operation and server (default 3)")
+    parser.add_argument("--duration", type=int, default=3, help="seconds per wrk run (default 3)")
+    parser.add_argument("--quick", action="store_const", const=1, help="--rounds 1 --duration 1")
+    parser.add_argument(
+        "--arcane-app", default=APPS["arcane"], help="measured against the baseline (A/A: the baseline)"
+    )
+    parser.add_argument("--properties", type=int, default=300, help="demo listings (default 300)")
+    parser.add_argument("--worker-classes", default="meinheld,gthread", help="comma-separated (default both)")
+    parser.add_argument(
+        "--operations", default=",".join(OPERATIONS), help=f"comma-separated, from {','.join(OPERATIONS)}"
+    )
+    parser.add_argument(
+        "--mongodb-uri",
+        default=os.environ.get("MONGODB_URI") or "mongomock://localhost/arcane_bench",
+        help="a real MongoDB, emptied, shared by both servers (default: embedded)",
+    )
+    parser.add_argument("--output-dir", type=Path, default=ROOT / "docs", help="where bench.json and bench.png go")
+    options = parser.parse_args(argv)
+    options.operations = options.operations.split(",")
+    options.rounds, options.duration = options.quick or options.rounds, options.quick or options.duration
+    if unknown := set(options.operations) - set(OPERATIONS):
+        parser.error(f"unknown operations: {', '.join(sorted(unknown))}")
+    if "bench" not in urllib.parse.urlsplit(options.mongodb_uri).path:
+        parser.error("the benchmark empties its database: name one with 'bench' in its name")
     try:
         with tempfile.TemporaryDirectory(prefix="arcane-bench-") as directory:
-            dataset, plan = prepare_dataset(options, Path(directory) / "dataset")
-            kinds = options.worker_classes.split(",")
-            outcomes = [benchmark(kind, options, dataset, Path(directory)) for kind in kinds]
+            outcomes = [benchmark(kind, options, Path(directory)) for kind in options.worker_classes.split(",")]
     except BenchError as error:
         print(f"benchmark failed: {error}", file=sys.stderr)
         return 1
-    rows = report(options, outcomes, plan)
-    say(f"done; raw results in {options.output_dir / 'bench.json'}")
+    rows = [row for outcome in outcomes for row in summarise(outcome)]
+    git = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)  # noqa: S607
+    meta = {"commit": git.stdout.strip(), "seconds": round(time.monotonic() - STARTED), "cpus": os.cpu_count()}
+    meta |= {"load_average_at_end": os.getloadavg(), "settings": vars(options) | {"mongodb_uri": "(not recorded)"}}
+    document = {"meta": meta, "summary": rows, "worker_classes": outcomes}
+    options.output_dir.mkdir(parents=True, exist_ok=True)
+    (options.output_dir / "bench.json").write_text(json.dumps(document, indent=2, default=str) + "\n")
+    draw_chart(rows, options.output_dir / "bench.png")
+    print(tables(rows, outcomes))
     return 1 if any(row["errors"] for row in rows) else 0
 
 

@@ -1,37 +1,33 @@
 """The benchmark's baseline: the least a Flask app must do to give Arcane's answers.
 
-Bare Flask routes, pymongo and ``json.dumps``; no validation, ODM, schema or extension. It gives
-the same JSON and X-Pagination header, checks bearer tokens as Arcane does (signature, type,
-revocation, holder and token version) and verifies argon2 hashes at the cost stored in them.
-Served as ``gunicorn 'scripts.bench_baseline:serve()'``; tests use ``create_app(db, secret)``.
+Bare Flask routes, pymongo and ``json.dumps``: no validation, ODM, schema or extension. It sends
+the same queries as Arcane, checks bearer tokens as Arcane does (signature, type, revocation,
+holder and token version) and verifies argon2 hashes at the cost stored in them. Served as
+``gunicorn 'scripts.bench_baseline:serve()'``; tests use ``create_app(db, secret)``.
 """
 
-import contextlib
 import datetime as dt
 import json
 import math
-import os
 import uuid
 
 import jwt
-import mongomock
-import pymongo
+import mongoengine
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.exceptions import Argon2Error
 from bson import ObjectId
 from flask import Flask, Response, request
 
-from arcane.database import OneRequestAtATime
-from arcane.models.properties import MAX_ROOMS, city_key
+from arcane import database, emails
+from arcane.models.properties import MAX_ROOMS, SORTS, city_key
 from arcane.paging import decode_cursor, encode_cursor
-from arcane.settings import EMBEDDED_SCHEME
-from scripts import bench_data
+from arcane.services.properties import ROOM_FIELDS
+from arcane.settings import Settings
+from scripts import bench
 
-LIFETIMES = {"access": dt.timedelta(minutes=15), "refresh": dt.timedelta(days=30)}
-STATUS_NAMES = {401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 422: "Unprocessable Entity"}
-ROOM_FIELDS = ("name", "kind", "area_m2", "floor", "features")
-OWNER = {"first_name": 1, "last_name": 1}
-CHANGE = {"owner": 0, "deleted_at": 0}
+ACCESS_LIFETIME = dt.timedelta(minutes=15)
+OWNER = ["first_name", "last_name"]  # a list: mongomock adds _id to a projection dict
+CHANGE = ["property_id", "kind", "revision", "changed_at"]  # a change-log entry, _id (its sequence) included
 CITIES = [  # each city under the spelling most often written, as Arcane groups them
     {"$group": {"_id": {"key": "$city_key", "name": "$city"}, "count": {"$sum": 1}}},
     {"$sort": {"count": -1, "_id.name": 1}},
@@ -44,186 +40,176 @@ def create_app(db, secret: str) -> Flask:
     """The baseline app on a pymongo (or mongomock) database."""
     app, hasher = Flask(__name__), PasswordHasher()
 
-    @app.get("/health")
-    def health():
-        return _json({"status": "ok"})
+    def holder() -> dict | None:
+        """The user an access token speaks for, or None."""
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        try:
+            claims = jwt.decode(token, secret, algorithms=["HS256"])
+        except jwt.InvalidTokenError:
+            return None
+        if claims["type"] != "access" or db.revoked_tokens.find_one({"jti": claims["jti"]}, {"_id": 1}):
+            return None
+        user = db.users.find_one({"_id": ObjectId(claims["sub"])}, [*OWNER, "token_version"])
+        return user if user and user.get("token_version", 0) == claims["ver"] else None
 
     @app.post("/api/v1/auth/token")
     def login():
-        form = request.get_json(silent=True) or {}
-        user = db.users.find_one({"email": str(form.get("email")).strip().lower()})
-        if user is None or not _verify(hasher, user["password_hash"], str(form.get("password"))):
-            return _error(401, "Invalid email or password.")
-        tokens = {f"{kind}_token": _token(secret, user, kind) for kind in LIFETIMES}
-        return _json(tokens | {"token_type": "Bearer", "expires_in": int(LIFETIMES["access"].total_seconds())})
+        form = request.get_json()
+        user = db.users.find_one({"email_key": emails.comparison_key(form["email"])})
+        try:
+            hasher.verify(user["password_hash"] if user else "", form["password"])
+        except Argon2Error:
+            return error(401)
+        now = dt.datetime.now(dt.UTC)
+        tokens = {}
+        for kind, lifetime in {"access": ACCESS_LIFETIME, "refresh": dt.timedelta(days=30)}.items():
+            claims = {"sub": str(user["_id"]), "type": kind, "jti": str(uuid.uuid4()), "fresh": kind == "access"}
+            claims |= {"iat": now, "nbf": now, "exp": now + lifetime, "ver": user.get("token_version", 0)}
+            tokens[f"{kind}_token"] = jwt.encode(claims, secret, algorithm="HS256")
+        return answer(tokens | {"token_type": "Bearer", "expires_in": int(ACCESS_LIFETIME.total_seconds())})
 
     @app.get("/api/v1/properties")
     def listing():
-        page, size = _page()
-        query = {"city_key": city_key(request.args["city"])} if "city" in request.args else {}
-        documents = list(db.properties.find(query).sort("_id", -1).skip((page - 1) * size).limit(size))
-        # A short page is the last one: its end is the total (Arcane saves the count too).
-        short = len(documents) < size and (documents or page == 1)
-        total = (page - 1) * size + len(documents) if short else db.properties.count_documents(query)
-        owners = {user["_id"]: user for user in db.users.find({"_id": {"$in": [d["owner"] for d in documents]}}, OWNER)}
-        return _json([_property(d, owners.get(d["owner"])) for d in documents], pagination=(total, page, size))
-
-    @app.get("/api/v1/properties/changes")
-    def change_feed():
-        size = _page()[1]
-        after = decode_cursor(request.args["cursor"], length=1)[0] if "cursor" in request.args else 0
-        query = {"sequence": {"$gt": after}}
-        entries = list(db.property_changes.find(query, CHANGE).sort("sequence", 1).limit(size))
-        cursor = encode_cursor([entries[-1]["sequence"] if entries else after])
-        link = f'</api/v1/properties/changes?cursor={cursor}&page_size={size}>; rel="next"'
-        return _json([_change(entry) for entry in entries], link=link)
+        args = request.args
+        page, size = int(args.get("page", 1)), int(args.get("page_size", 20))
+        query = {"city_key": city_key(args["city"])} if "city" in args else {}
+        query |= {"room_kinds": args["room_kind"]} if "room_kind" in args else {}
+        query |= {"total_area_m2": {"$gte": float(args["min_area"])}} if "min_area" in args else {}
+        field, direction = SORTS[args.get("sort", "-created_at")]
+        found = db.properties.find(query).sort([(field, direction), ("_id", direction)])
+        documents = list(found.skip((page - 1) * size).limit(size + 1))
+        # Without a next page, the total is known (Arcane counts only when there is one too).
+        total = (page - 1) * size + len(documents) if len(documents) <= size else db.properties.count_documents(query)
+        return answer(with_owners(documents[:size]), pagination=(total, page, size))
 
     @app.get("/api/v1/properties/<property_id>")
     def one_property(property_id):
-        if (document := db.properties.find_one({"_id": _object_id(property_id)})) is None:
-            return _error(404, "Property not found.")
-        return _json(_property(document, db.users.find_one({"_id": document["owner"]}, OWNER)))
+        document = db.properties.find_one({"_id": ObjectId(property_id)}) if ObjectId.is_valid(property_id) else None
+        return answer(with_owners([document])[0]) if document else error(404)
+
+    @app.get("/api/v1/properties/changes")
+    def change_feed():
+        """The one handler that knows the feed's storage: entries after the cursor, listings joined."""
+        size = int(request.args.get("page_size", 20))
+        after = decode_cursor(request.args["cursor"])[0] if "cursor" in request.args else 0
+        found = db.property_change_log.find({"_id": {"$gt": after}, "superseded": False}, CHANGE)
+        entries = list(found.sort("_id", 1).limit(size))
+        ids = [entry["property_id"] for entry in entries if entry["kind"] != "deleted"]
+        current = {listing["_id"]: listing for listing in db.properties.find({"_id": {"$in": ids}})}
+        listings = dict(zip(current, with_owners(list(current.values())), strict=True))
+        items = [
+            {
+                # A listing gone since its entry was written reads as deleted; one shown gives its revision.
+                "kind": entry["kind"] if entry["property_id"] in current else "deleted",
+                "property_id": str(entry["property_id"]),
+                "revision": current.get(entry["property_id"], entry)["revision"],
+                "changed_at": entry["changed_at"].isoformat(),
+                "property": listings.get(entry["property_id"]),
+            }
+            for entry in entries
+        ]
+        cursor = encode_cursor([entries[-1]["_id"] if entries else after])
+        first = f'</api/v1/properties/changes?page_size={size}>; rel="first"'
+        return answer(items, link=f'</api/v1/properties/changes?cursor={cursor}&page_size={size}>; rel="next", {first}')
 
     @app.get("/api/v1/cities")
     def cities():
-        page, size = _page()
+        page, size = int(request.args.get("page", 1)), int(request.args.get("page_size", 20))
         found = db.properties.aggregate([*CITIES, {"$skip": (page - 1) * size}, {"$limit": size}])
         counted = list(db.properties.aggregate([{"$group": {"_id": "$city_key"}}, {"$count": "total"}]))
         items = [{"name": city["name"], "key": city["_id"], "count": city["count"]} for city in found]
-        return _json(items, pagination=(counted[0]["total"] if counted else 0, page, size))
+        return answer(items, pagination=(counted[0]["total"] if counted else 0, page, size))
 
     @app.post("/api/v1/properties")
     def create_property():
-        if (user := _token_holder(db, secret)) is None:
-            return _error(401, "Invalid token.")
-        form, now = request.get_json(silent=True) or {}, dt.datetime.now(dt.UTC)
-        document = {field: form.get(field) for field in ("name", "type", "city")} | {
-            "description": form.get("description", ""),
-            "city_key": city_key(str(form.get("city"))),
-            "rooms": [_new_room(room) for room in form.get("rooms", [])],
-            **{"owner": user["_id"], "revision": 0, "created_at": now, "updated_at": now},
-        }
+        if (user := holder()) is None:
+            return error(401)
+        form, now = request.get_json(), dt.datetime.now(dt.UTC)
+        rooms = [new_room(room) for room in form.get("rooms", [])]
+        document = {key: form.get(key, "") for key in ("name", "description", "type", "city")}
+        document |= {"city_key": city_key(form["city"]), "rooms": rooms, "owner": user["_id"], "revision": 0}
+        document |= {"created_at": now, "updated_at": now, **derived(rooms)}
         db.properties.insert_one(document)  # sets document["_id"]
-        return _json(_property(document, user), status=201, location=f"/api/v1/properties/{document['_id']}")
+        return answer(present(document, user), status=201, location=f"/api/v1/properties/{document['_id']}")
 
     @app.post("/api/v1/properties/<property_id>/rooms")
     def add_room(property_id):
-        if (user := _token_holder(db, secret)) is None:
-            return _error(401, "Invalid token.")
-        if (document := db.properties.find_one({"_id": _object_id(property_id)}, {"owner": 1})) is None:
-            return _error(404, "Property not found.")
+        if (user := holder()) is None:
+            return error(401)
+        document = db.properties.find_one({"_id": ObjectId(property_id)}, {"owner": 1, "rooms": 1})
+        if document is None:
+            return error(404)
         if document["owner"] != user["_id"]:
-            return _error(403, "Only the owner may change this property.")
-        room, now = _new_room(request.get_json(silent=True) or {}), dt.datetime.now(dt.UTC)
-        change = {"$push": {"rooms": room}, "$inc": {"revision": 1}, "$set": {"updated_at": now}}
+            return error(403)
+        room = new_room(request.get_json())
+        change = {"$push": {"rooms": room}, "$inc": {"revision": 1}, "$set": derived([*document["rooms"], room])}
+        change["$set"]["updated_at"] = dt.datetime.now(dt.UTC)
         # The room limit, checked in the update itself as Arcane does.
-        if not db.properties.update_one(
-            {"_id": document["_id"], f"rooms.{MAX_ROOMS - 1}": {"$exists": False}}, change
-        ).matched_count:
-            return _error(422, f"A property has at most {MAX_ROOMS} rooms.")
-        return _json(_room(room), status=201, location=f"/api/v1/properties/{property_id}/rooms/{room['_id']}")
+        guard = {"_id": document["_id"], f"rooms.{MAX_ROOMS - 1}": {"$exists": False}}
+        if not db.properties.update_one(guard, change).matched_count:
+            return error(422)
+        return answer(present_room(room), status=201, location=f"/api/v1/properties/{property_id}/rooms/{room['_id']}")
 
+    def with_owners(documents: list[dict]) -> list[dict]:
+        owners = {user["_id"]: user for user in db.users.find({"_id": {"$in": [d["owner"] for d in documents]}}, OWNER)}
+        return [present(document, owners.get(document["owner"])) for document in documents]
+
+    app.get("/health")(lambda: answer({"status": "ok"}))
     return app
 
 
 def serve():
-    """The WSGI app gunicorn runs, on the database MONGODB_URI names and the dataset BENCH_DATASET holds."""
-    uri = os.environ["MONGODB_URI"]
-    embedded = uri.startswith(EMBEDDED_SCHEME)
-    client_class = mongomock.MongoClient if embedded else pymongo.MongoClient
-    db = client_class(uri.replace(EMBEDDED_SCHEME, "mongodb://"), tz_aware=True).get_default_database()
-    app = create_app(db, os.environ["JWT_SECRET_KEY"])
-    if embedded:  # mongomock is not thread-safe
-        app.wsgi_app = OneRequestAtATime(app.wsgi_app)
-    return bench_data.serve(app, db)
+    """The WSGI app gunicorn runs: on the database MONGODB_URI names, with the benchmark's demo data."""
+    settings = Settings.from_env()
+    database.connect(settings)
+    app = create_app(mongoengine.get_db(), settings.jwt_secret_key)
+    if settings.embedded:  # mongomock is not thread-safe
+        app.wsgi_app = database.OneRequestAtATime(app.wsgi_app)
+    return bench.on_demo_data(app)
 
 
-def _json(payload, *, status=200, pagination=None, location=None, link=None) -> Response:
-    headers = {"X-Pagination": json.dumps(_pagination(*pagination))} if pagination else {}
-    headers |= {"Location": location} if location else {}
-    headers |= {"Link": link} if link else {}
+def answer(payload, *, status=200, pagination=None, location=None, link=None) -> Response:
+    headers = {"Location": location, "Link": link}
+    if pagination:
+        total, page, size = pagination
+        pages = math.ceil(total / size)
+        headers["X-Pagination"] = json.dumps({"total": total, "total_pages": pages, "page": page})
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    return Response(body, status=status, headers=headers, mimetype="application/json")
+    return Response(body, status, {key: value for key, value in headers.items() if value}, "application/json")
 
 
-def _error(status: int, message: str) -> Response:
-    return _json({"code": status, "status": STATUS_NAMES[status], "message": message}, status=status)
+def error(status: int) -> Response:
+    return answer({"code": status, "message": "Refused."}, status=status)
 
 
-def _verify(hasher: PasswordHasher, password_hash: str, password: str) -> bool:
-    with contextlib.suppress(VerificationError, InvalidHashError):
-        return hasher.verify(password_hash, password)  # at the cost stored in the hash
-    return False
-
-
-def _token(secret: str, user: dict, kind: str) -> str:
-    """A token with flask-jwt-extended's claims and Arcane's token version."""
-    now, version = dt.datetime.now(dt.UTC), user.get("token_version", 0)
-    claims = {"fresh": kind == "access", "iat": now, "jti": str(uuid.uuid4()), "type": kind, "sub": str(user["_id"])}
-    return jwt.encode(claims | {"nbf": now, "exp": now + LIFETIMES[kind], "ver": version}, secret, algorithm="HS256")
-
-
-def _token_holder(db, secret: str) -> dict | None:
-    """The user an access token speaks for, or None."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"]) if scheme == "Bearer" else {}
-    except jwt.InvalidTokenError:
-        return None
-    if claims.get("type") != "access" or db.revoked_tokens.find_one({"jti": claims["jti"]}, {"_id": 1}):
-        return None
-    user = db.users.find_one({"_id": _object_id(claims["sub"])}, {**OWNER, "token_version": 1})
-    return user if user and user.get("token_version", 0) == claims.get("ver") else None
-
-
-def _object_id(value: str) -> ObjectId | None:
-    return ObjectId(value) if ObjectId.is_valid(value) else None
-
-
-def _page() -> tuple[int, int]:
-    return max(int(request.args.get("page", 1)), 1), min(max(int(request.args.get("page_size", 20)), 1), 100)
-
-
-def _pagination(total: int, page: int, size: int) -> dict:
-    """flask-smorest's X-Pagination header."""
-    if total == 0:
-        return {"total": 0, "total_pages": 0}
-    last = math.ceil(total / size)
-    header = {"total": total, "total_pages": last, "first_page": 1, "last_page": last, "page": page}
-    return header | ({"previous_page": page - 1} if page > 1 else {}) | ({"next_page": page + 1} if page < last else {})
-
-
-def _new_room(form: dict) -> dict:
-    room = {field: form.get(field) for field in ROOM_FIELDS}
-    return {"_id": ObjectId(), **room, "features": room["features"] or []}
-
-
-def _room(room: dict) -> dict:
-    return {"id": str(room["_id"]), **{field: room.get(field) for field in ROOM_FIELDS}}
-
-
-def _property(document: dict, owner: dict | None) -> dict:
-    rooms = [_room(room) for room in document["rooms"]]
-    owner = owner and {"id": str(owner["_id"]), "first_name": owner["first_name"], "last_name": owner["last_name"]}
+def new_room(form: dict) -> dict:
     return {
-        "id": str(document["_id"]),
-        **{field: document[field] for field in ("name", "description", "type", "city")},
-        "rooms": rooms,
-        "room_count": len(rooms),
-        "total_area_m2": round(sum(room["area_m2"] or 0 for room in rooms), 2),
-        "owner": owner,
-        "created_at": document["created_at"].isoformat(),
-        "updated_at": document["updated_at"].isoformat(),
+        "_id": ObjectId(),
+        **{field: form.get(field) for field in ROOM_FIELDS},
+        "features": form.get("features", []),
     }
 
 
-def _change(entry: dict) -> dict:
-    """A change feed entry, its property as stored with the owner's public fields."""
-    snapshot = entry.get("property")
+def derived(rooms: list[dict]) -> dict:
+    """The stored search and sort fields that Arcane keeps with every write."""
     return {
-        "kind": entry["kind"],
-        "property_id": str(entry["_id"]),
-        "revision": entry["revision"],
-        "changed_at": entry["changed_at"].isoformat(),
-        "property": snapshot and _property(snapshot, snapshot.get("owner")),
+        "total_area_m2": round(sum(room["area_m2"] for room in rooms), 2),
+        "room_count": len(rooms),
+        "room_kinds": sorted({room["kind"] for room in rooms}),
+    }
+
+
+def present_room(room: dict) -> dict:
+    return {"id": str(room["_id"]), **{field: room.get(field) for field in ROOM_FIELDS}}
+
+
+def present(document: dict, owner: dict | None) -> dict:
+    fields = ("name", "description", "type", "city", "room_count", "total_area_m2")
+    return {
+        "id": str(document["_id"]),
+        **{field: document[field] for field in fields},
+        "rooms": [present_room(room) for room in document["rooms"]],
+        "owner": owner and {"id": str(owner["_id"]), **{key: owner[key] for key in OWNER}},
+        "created_at": document["created_at"].isoformat(),
+        "updated_at": document["updated_at"].isoformat(),
     }

@@ -105,7 +105,7 @@ def constants_of_the_service_only(monkeypatch):
 
     Hypothesis draws some values (5 %) from the literals of every local module in ``sys.modules``,
     a pool that grows as modules are imported. Run alone, the fuzzer saw arcane's; in the whole
-    suite it also saw those of ``scripts.bench_baseline`` and ``scripts.bench_data`` (imported by
+    suite it also saw those of ``scripts.bench`` and ``scripts.bench_baseline`` (imported by
     tests/bench, collected before it), so the same seed generated other cases. Under xdist every
     worker imports every test module first. The pool here is arcane's literals, whatever ran before.
     """
