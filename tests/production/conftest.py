@@ -37,26 +37,49 @@ def get(url: str, timeout: float = 2.0) -> tuple[int, bytes]:
         return 0, b""
 
 
-class GunicornServer:
-    """A gunicorn master started for one test."""
+class Server:
+    """A server process started for one test, in a process group of its own, logging to a file."""
 
-    def __init__(self, process: subprocess.Popen, port: int, log_path: Path):
-        self.process = process
+    def __init__(self, command: list[str], port: int, env: dict, log_path: Path):
+        with log_path.open("wb") as log_file:
+            self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+                command,
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def get(self, path: str, timeout: float = 2.0) -> tuple[int, bytes]:
+        return get(self.url + path, timeout=timeout)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(STOP_SECONDS)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)  # workers orphaned by a crashed master
+        self.process.wait(STOP_SECONDS)
+
+
+class GunicornServer(Server):
+    """A gunicorn master started for one test."""
 
     @property
     def pid(self) -> int:
         return self.process.pid
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
     def workers(self) -> set[int]:
         return children(self.pid)
-
-    def get(self, path: str, timeout: float = 2.0) -> tuple[int, bytes]:
-        return get(self.url + path, timeout=timeout)
 
     def wait_for_workers(self, count: int, *, excluding: set[int] = frozenset(), seconds: float = BOOT_SECONDS):
         """Wait until `count` workers, none of them in `excluding`, run and /health answers."""
@@ -69,15 +92,6 @@ class GunicornServer:
                 return workers
             time.sleep(0.05)
         pytest.fail(f"gunicorn did not get {count} workers in {seconds} s:\n{self.log()}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(STOP_SECONDS)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)  # workers orphaned by a crashed master
-        self.process.wait(STOP_SECONDS)
 
 
 @pytest.fixture
@@ -101,18 +115,8 @@ def start_gunicorn(tmp_path):
             "LOG_LEVEL": "info",
         }
         env.update({**defaults, **environ})
-        log_path = tmp_path / f"gunicorn-{len(servers)}.log"
-        with log_path.open("wb") as log_file:
-            process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-                [sys.executable, "-m", "gunicorn", "-c", str(CONFIG), *arguments],
-                cwd=ROOT,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        server = GunicornServer(process, port, log_path)
+        command = [sys.executable, "-m", "gunicorn", "-c", str(CONFIG), *arguments]
+        server = GunicornServer(command, port, env, tmp_path / f"gunicorn-{len(servers)}.log")
         servers.append(server)
         server.wait_for_workers(workers)
         return server
@@ -122,57 +126,22 @@ def start_gunicorn(tmp_path):
         server.stop()
 
 
-class FlaskRunServer:
-    """``flask --app arcane run``, the server of ``make run``, started for one test."""
-
-    def __init__(self, process: subprocess.Popen, port: int, log_path: Path):
-        self.process = process
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.log_path = log_path
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def get(self, path: str, timeout: float = 2.0) -> tuple[int, bytes]:
-        return get(self.url + path, timeout=timeout)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(STOP_SECONDS)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(STOP_SECONDS)
-
-
 @pytest.fixture
 def start_flask_run(tmp_path):
     """Start the development server as `make run` does (threaded, no reloader); stopped after the test."""
     servers = []
 
-    def start(**environ: str) -> FlaskRunServer:
+    def start(**environ: str) -> Server:
         port = free_port()
         env = {key: value for key, value in os.environ.items() if key not in {"MONGODB_URI"}}
         env.update(ARCANE_ENV="test", LOG_LEVEL="INFO", **environ)
-        log_path = tmp_path / f"flask-run-{len(servers)}.log"
         command = [sys.executable, "-m", "flask", "--app", "arcane", "run", "--host", "127.0.0.1"]
-        with log_path.open("wb") as log_file:
-            process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-                [*command, "--port", str(port), "--no-reload"],
-                cwd=ROOT,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        server = FlaskRunServer(process, port, log_path)
+        command += ["--port", str(port), "--no-reload"]
+        server = Server(command, port, env, tmp_path / f"flask-run-{len(servers)}.log")
         servers.append(server)
         deadline = time.monotonic() + BOOT_SECONDS
         while server.get("/health")[0] != 200:
-            if process.poll() is not None or time.monotonic() > deadline:
+            if server.process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"flask run did not start:\n{server.log()}")
             time.sleep(0.05)
         return server
