@@ -19,7 +19,7 @@ from bson import ObjectId
 from flask import Flask, Response, request
 
 from arcane import database, emails
-from arcane.models.properties import MAX_ROOMS, SORTS, city_key
+from arcane.models.properties import MAX_ROOMS, SORTS, city_key, derived_fields
 from arcane.paging import decode_cursor, encode_cursor
 from arcane.services.properties import ROOM_FIELDS
 from arcane.settings import Settings
@@ -127,8 +127,9 @@ def create_app(db, secret: str) -> Flask:
         form, now = request.get_json(), dt.datetime.now(dt.UTC)
         rooms = [new_room(room) for room in form.get("rooms", [])]
         document = {key: form.get(key, "") for key in ("name", "description", "type", "city")}
+        document |= derived_fields(document["name"], document["description"], rooms)
         document |= {"city_key": city_key(form["city"]), "rooms": rooms, "owner": user["_id"], "revision": 0}
-        document |= {"created_at": now, "updated_at": now, **derived(rooms)}
+        document |= {"created_at": now, "updated_at": now}
         db.properties.insert_one(document)  # sets document["_id"]
         return answer(present(document, user), status=201, location=f"/api/v1/properties/{document['_id']}")
 
@@ -136,13 +137,14 @@ def create_app(db, secret: str) -> Flask:
     def add_room(property_id):
         if (user := holder()) is None:
             return error(401)
-        document = db.properties.find_one({"_id": ObjectId(property_id)}, {"owner": 1, "rooms": 1})
+        document = db.properties.find_one({"_id": ObjectId(property_id)}, ["owner", "rooms", "name", "description"])
         if document is None:
             return error(404)
         if document["owner"] != user["_id"]:
             return error(403)
         room = new_room(request.get_json())
-        change = {"$push": {"rooms": room}, "$inc": {"revision": 1}, "$set": derived([*document["rooms"], room])}
+        fields = derived_fields(document["name"], document["description"], [*document["rooms"], room])
+        change = {"$push": {"rooms": room}, "$inc": {"revision": 1}, "$set": fields}
         change["$set"]["updated_at"] = dt.datetime.now(dt.UTC)
         # The room limit, checked in the update itself as Arcane does.
         guard = {"_id": document["_id"], f"rooms.{MAX_ROOMS - 1}": {"$exists": False}}
@@ -187,15 +189,6 @@ def new_room(form: dict) -> dict:
         "_id": ObjectId(),
         **{field: form.get(field) for field in ROOM_FIELDS},
         "features": form.get("features", []),
-    }
-
-
-def derived(rooms: list[dict]) -> dict:
-    """The stored search and sort fields that Arcane keeps with every write."""
-    return {
-        "total_area_m2": round(sum(room["area_m2"] for room in rooms), 2),
-        "room_count": len(rooms),
-        "room_kinds": sorted({room["kind"] for room in rooms}),
     }
 
 
