@@ -13,7 +13,7 @@ from scripts import bench, bench_baseline
 def calls(app):
     """Send a bench.Request to each app, in-process: the status, JSON body and headers of the answer."""
     with app.app_context():
-        demo.seed(properties=30, administrator=False)
+        demo.seed(properties=60, administrator=False)
     baseline = bench_baseline.create_app(mongoengine.get_db(), app.config["JWT_SECRET_KEY"])
 
     def caller(client):
