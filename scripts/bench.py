@@ -363,18 +363,12 @@ def draw_chart(rows: list[dict], path: Path) -> None:
     for axis, kind in zip(axes[0], kinds, strict=True):
         mine = [row for row in rows if row["worker_class"] == kind]
         for offset, server, color in ((-0.19, "arcane", "#4C72B0"), (0.19, "baseline", "#B0B0B0")):
-            axis.bar(
-                [x + offset for x in range(len(mine))],
-                [row[server]["rate"] for row in mine],
-                0.38,
-                label=server,
-                color=color,
-            )
+            rates = [row[server]["rate"] for row in mine]
+            axis.bar([x + offset for x in range(len(mine))], rates, 0.38, label=server, color=color)
         for x, row in enumerate(mine):
             top = max(row[server]["rate"] for server in APPS)
-            axis.annotate(
-                f"\u00d7{row['ratio'] or 0:.2f}", (x, top), xytext=(0, 4), textcoords="offset points", ha="center"
-            )
+            label = f"\u00d7{row['ratio'] or 0:.2f}"
+            axis.annotate(label, (x, top), xytext=(0, 4), textcoords="offset points", ha="center")
         axis.set_xticks(range(len(mine)), [OPERATIONS[row["operation"]].title for row in mine], rotation=30, ha="right")
         axis.set(yscale="log", title=f"worker class: {kind}", ylabel="requests per second (median, log scale)")
         axis.legend(fontsize=8)
@@ -385,23 +379,17 @@ def draw_chart(rows: list[dict], path: Path) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=3, help="measured runs per operation and server (default 3)")
-    parser.add_argument("--duration", type=int, default=3, help="seconds per wrk run (default 3)")
-    parser.add_argument("--quick", action="store_const", const=1, help="--rounds 1 --duration 1")
-    parser.add_argument(
-        "--arcane-app", default=APPS["arcane"], help="measured against the baseline (A/A: the baseline)"
-    )
-    parser.add_argument("--properties", type=int, default=300, help="demo listings (default 300)")
-    parser.add_argument("--worker-classes", default="meinheld,gthread", help="comma-separated (default both)")
-    parser.add_argument(
-        "--operations", default=",".join(OPERATIONS), help=f"comma-separated, from {','.join(OPERATIONS)}"
-    )
-    parser.add_argument(
-        "--mongodb-uri",
-        default=os.environ.get("MONGODB_URI") or "mongomock://localhost/arcane_bench",
-        help="a real MongoDB, emptied, shared by both servers (default: embedded)",
-    )
-    parser.add_argument("--output-dir", type=Path, default=ROOT / "docs", help="where bench.json and bench.png go")
+    add = parser.add_argument
+    add("--rounds", type=int, default=3, help="measured runs per operation and server (default 3)")
+    add("--duration", type=int, default=3, help="seconds per wrk run (default 3)")
+    add("--quick", action="store_const", const=1, help="--rounds 1 --duration 1")
+    add("--arcane-app", default=APPS["arcane"], help="measured against the baseline (A/A: the baseline)")
+    add("--properties", type=int, default=300, help="demo listings (default 300)")
+    add("--worker-classes", default="meinheld,gthread", help="comma-separated (default both)")
+    add("--operations", default=",".join(OPERATIONS), help=f"comma-separated, from {','.join(OPERATIONS)}")
+    embedded = "mongomock://localhost/arcane_bench"
+    add("--mongodb-uri", default=os.environ.get("MONGODB_URI") or embedded, help="a real MongoDB, emptied, shared")
+    add("--output-dir", type=Path, default=ROOT / "docs", help="where bench.json and bench.png go")
     options = parser.parse_args(argv)
     options.operations = options.operations.split(",")
     options.rounds, options.duration = options.quick or options.rounds, options.quick or options.duration
