@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-hcl2 = pytest.importorskip("hcl2", reason="python-hcl2 is installed in .venv-tools by make check-deploy")
+hcl2 = pytest.importorskip("hcl2", reason="needs bc-python-hcl2 (requirements-dev.txt)")
 
 TERRAFORM = Path(__file__).resolve().parents[2] / "terraform"
 # What must never be forwarded: /metrics as the service routes it, whatever its spelling on the wire.
@@ -37,7 +37,7 @@ def resources_of(blocks: dict[str, list], kind: str) -> dict[str, dict]:
 
 
 def first(body: dict, key: str, default=None):
-    """One argument of a parsed block (python-hcl2 wraps each in a list)."""
+    """One argument of a parsed block (the parser wraps each in a list)."""
     value = body.get(key, [default])
     return value[0] if isinstance(value, list) and value else value
 

@@ -1,4 +1,4 @@
-"""terraform/: every file parses (python-hcl2) and is laid out as `terraform fmt` would lay it out.
+"""terraform/: every file parses (bc-python-hcl2) and is laid out as `terraform fmt` would lay it out.
 
 No terraform binary is needed: the layout rules are two-space indentation by bracket depth, the
 `=` of consecutive one-line arguments aligned with one space after it, no tab or trailing space,
@@ -124,7 +124,7 @@ def test_the_file_follows_terraform_fmt(path):
 
 @pytest.mark.parametrize("path", FILES, ids=lambda path: path.name)
 def test_the_file_parses(path):
-    hcl2 = pytest.importorskip("hcl2", reason="python-hcl2 is installed in .venv-tools by make check-deploy")
+    hcl2 = pytest.importorskip("hcl2", reason="needs bc-python-hcl2 (requirements-dev.txt)")
     assert isinstance(hcl2.loads(path.read_text()), dict)
 
 
