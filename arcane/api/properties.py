@@ -72,17 +72,16 @@ CHANGES_EXAMPLE = [
 ]
 
 
-def checked_revision(property_id) -> int | None:
-    """Check If-Match against the property's current representation (412 when stale).
+def checked_revision(owned: properties.OwnedProperty) -> int | None:
+    """Check If-Match against the representation of the property as read for the write (412 when stale).
 
     Returns the revision the write must still find, so that a write racing this one is 412 too;
     None when the client sent no If-Match.
     """
     if not request.if_match:
         return None
-    current = properties.get_property(property_id)
-    blp.check_etag(current, PropertySchema)
-    return current["revision"]
+    blp.check_etag(owned.presented, PropertySchema)
+    return owned.revision
 
 
 @blp.route("")
@@ -127,23 +126,25 @@ class PropertyById(MethodView):
     @blp.response(200, PropertySchema)
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
     def patch(self, changes, property_id):
         """Change a property's name, description, type or city (owner only)
 
         An empty body changes nothing: the property as it is, with the same ETag.
         """
         owned = properties.get_owned_property(property_id, current_user)
-        return properties.update_property(owned, changes, expected_revision=checked_revision(property_id))
+        return properties.update_property(owned, changes, expected_revision=checked_revision(owned))
 
     @blp.login_required
     @blp.etag
     @blp.response(204)
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
     def delete(self, property_id):
         """Delete a property (its owner, or an administrator moderating)"""
         owned = properties.get_owned_property(property_id, current_user, moderation=True)
-        properties.delete_property(owned, expected_revision=checked_revision(property_id))
+        properties.delete_property(owned, expected_revision=checked_revision(owned))
 
 
 @blp.route("/changes")

@@ -51,13 +51,14 @@ class Rooms(MethodView):
     @blp.response(201, RoomSchema, headers=LOCATION_HEADER)
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
     @blp.honours_if_match
     @blp.location("rooms.RoomById", room_id="_id")
     @blp.doc(operationId="addRoom")
     def post(self, new_room, property_id):
         """Add a room to a property (owner only)"""
         owned = properties.get_owned_property(property_id, current_user)
-        room, updated = properties.add_room(owned, new_room, expected_revision=checked_revision(property_id))
+        room, updated = properties.add_room(owned, new_room, expected_revision=checked_revision(owned))
         blp.set_etag(updated, PropertySchema)
         return room
 
@@ -76,13 +77,14 @@ class RoomById(MethodView):
     @blp.response(200, RoomSchema)
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
     def patch(self, changes, property_id, room_id):
         """Change a room (owner only)
 
         An empty body changes nothing: the room as it is, and the property keeps its ETag.
         """
         owned = properties.get_owned_property(property_id, current_user)
-        room, updated = properties.update_room(owned, room_id, changes, expected_revision=checked_revision(property_id))
+        room, updated = properties.update_room(owned, room_id, changes, expected_revision=checked_revision(owned))
         blp.set_etag(updated, PropertySchema)
         return room
 
@@ -91,8 +93,9 @@ class RoomById(MethodView):
     @blp.response(204)
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
     def delete(self, property_id, room_id):
         """Remove a room (owner only)"""
         owned = properties.get_owned_property(property_id, current_user)
-        updated = properties.delete_room(owned, room_id, expected_revision=checked_revision(property_id))
+        updated = properties.delete_room(owned, room_id, expected_revision=checked_revision(owned))
         blp.set_etag(updated, PropertySchema)

@@ -2,9 +2,10 @@
 
 Every write goes through the mongoengine models, so their constraints (lengths, choices, ranges)
 hold whoever calls: new properties and rooms are validated documents, and updates are atomic
-modifiers that mongoengine validates field by field. Writes are single updates guarded by
-ownership and, when the client sent If-Match, by the revision it saw; room changes never rewrite
-the whole ``rooms`` array.
+modifiers that mongoengine validates field by field. A write is one update that applies the
+change and sets the derived search fields, guarded by the revision they were computed from (and,
+when the client sent If-Match, that must be the revision it saw); room changes never rewrite the
+whole ``rooms`` array.
 
 Reads return the stored documents as plain dicts (``as_pymongo()``: building mongoengine
 documents costs a listing more than the query does), each with its owner's public fields
@@ -18,7 +19,7 @@ import dataclasses
 from bson import ObjectId
 from mongoengine import Q
 
-from arcane.errors import Forbidden, Invalid, NotFound, PreconditionFailed
+from arcane.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from arcane.models import Property, Room, User
 from arcane.models.common import utcnow
 from arcane.models.properties import (
@@ -39,16 +40,32 @@ PROPERTY_FIELDS = ("name", "description", "type", "city")
 ROOM_FIELDS = ("name", "kind", "area_m2", "floor", "features")
 PUBLIC_OWNER_FIELDS = ("first_name", "last_name")
 DERIVED = ("total_area_m2", "room_count", "room_kinds", "room_features", "search_terms")
+# A write computed from a state that another write changed meanwhile is computed again, this often at most.
+MAX_WRITE_ATTEMPTS = 50
+TOO_MANY_WRITERS = "The property kept changing while this write was applied: try again."
 
 
 @dataclasses.dataclass(frozen=True)
 class OwnedProperty:
-    """A property the acting user may write to, at the revision seen when that was checked."""
+    """A property the acting user may write to, as stored when that was checked."""
 
-    id: ObjectId
-    revision: int
-    # The acting user's public fields, to present the property after a write without a lookup.
-    owner: dict
+    # The whole stored property: the state a write computes the derived fields from.
+    document: dict
+    # The owner's public fields, to present the property after a write without a lookup.
+    owner: dict | None
+
+    @property
+    def id(self) -> ObjectId:
+        return self.document["_id"]
+
+    @property
+    def revision(self) -> int:
+        return _revision(self.document)
+
+    @property
+    def presented(self) -> dict:
+        """The property as read, with its owner, as the reads return it."""
+        return {**self.document, "owner": self.owner}
 
 
 # Reads
@@ -243,12 +260,16 @@ def get_owned_property(property_id: ObjectId, actor: User, *, moderation: bool =
     """The property if the actor owns it (or moderates it, as an admin); NotFound or Forbidden otherwise.
 
     Every write on a property or one of its rooms starts here, before anything else is looked up.
+    The whole property is read: the write computes its derived fields from this state.
     """
-    document = _find(property_id, "owner", "revision")
-    if document["owner"] != actor.id and not (moderation and actor.is_admin):
+    document = _find(property_id)
+    if document["owner"] == actor.id:
+        owner = _public_owner(actor)
+    elif moderation and actor.is_admin:
+        owner = _with_owners([document])[0]["owner"]
+    else:
         raise Forbidden("Only the owner of this property can change it.")
-    # A moderator only deletes, so the owner is never presented from the actor.
-    return OwnedProperty(document["_id"], document.get("revision", 0), _public_owner(actor))
+    return OwnedProperty(document, owner)
 
 
 def create_property(actor: User, *, name, type, city, description="", rooms=()) -> dict:
@@ -274,34 +295,52 @@ def create_property(actor: User, *, name, type, city, description="", rooms=()) 
 
 def update_property(owned: OwnedProperty, changes: dict, *, expected_revision: int | None = None) -> dict:
     """Change any of name, description, type and city."""
-    updates = {f"set__{field}": changes[field] for field in PROPERTY_FIELDS if field in changes}
-    if not updates:
+    changes = {field: changes[field] for field in PROPERTY_FIELDS if field in changes}
+    if not changes:
         return _unchanged(owned, expected_revision)
+    for field, value in changes.items():
+        # Checked before the derived fields are computed from the values (mongoengine checks an
+        # update's values only once it builds the update).
+        getattr(Property, field).validate(value)
     if "type" in changes:
         _check_type(changes["type"])
     if "city" in changes:
-        updates["set__city_key"] = _city_key(changes["city"])
-    return _modify(owned, updates, expected_revision=expected_revision)
+        changes["city_key"] = _city_key(changes["city"])
+
+    def rename(document: dict) -> tuple[dict, dict, dict]:
+        return {f"set__{field}": value for field, value in changes.items()}, {}, {**document, **changes}
+
+    return _write(owned, rename, expected_revision=expected_revision)
 
 
 def delete_property(owned: OwnedProperty, *, expected_revision: int | None = None) -> None:
     """Remove a property and its rooms."""
-    if _guarded(owned, expected_revision).delete() == 0:
-        _explain_failure(owned, expected_revision)
-    change_feed.record_deletion(owned.id, revision=owned.revision + 1)
+    document = owned.document
+    for _ in range(MAX_WRITE_ATTEMPTS):
+        _check_revision(document, expected_revision)
+        if Property.objects(id=owned.id, **_at_revision(document)).delete():
+            change_feed.record_deletion(owned.id, revision=_revision(document) + 1)
+            return
+        document = _find(owned.id)  # another write got in first: delete what it left
+    raise Conflict(TOO_MANY_WRITERS)
 
 
 def add_room(owned: OwnedProperty, fields: dict, *, expected_revision: int | None = None) -> tuple[dict, dict]:
-    """Append a room (atomically: concurrent additions are all kept); returns it and the property."""
+    """Append a room (a $push: concurrent additions are all kept); returns it and the property."""
     room = Room(**fields)
-    updated = _modify(
-        owned,
-        {"push__rooms": room},
-        expected_revision=expected_revision,
-        # Checked in the same update, so that concurrent additions cannot overshoot the limit.
-        condition={f"rooms__{MAX_ROOMS - 1}__exists": False},
-    )
-    return _room_in(updated, room.id), updated
+    room.validate()
+    added = room.to_mongo().to_dict()
+
+    def append(document: dict) -> tuple[dict, dict, dict]:
+        rooms = document.get("rooms", [])
+        if len(rooms) >= MAX_ROOMS:
+            raise Invalid(errors={"rooms": [f"A property has at most {MAX_ROOMS} rooms."]})
+        # The limit is in the filter too, like the revision: the update can never overshoot it.
+        condition = {f"rooms__{MAX_ROOMS - 1}__exists": False}
+        return {"push__rooms": room}, condition, {**document, "rooms": [*rooms, added]}
+
+    updated = _write(owned, append, expected_revision=expected_revision)
+    return added, updated
 
 
 def update_room(
@@ -309,28 +348,36 @@ def update_room(
 ) -> tuple[dict, dict]:
     """Change fields of one room in place (positional update); returns it and the property."""
     changes = {field: changes[field] for field in ROOM_FIELDS if field in changes}
-    condition = {"rooms__id": room_id}
     if not changes:
-        updated = _unchanged(owned, expected_revision, condition)
+        updated = _unchanged(owned, expected_revision)
         return _room_in(updated, room_id), updated
-    # mongoengine validates each value of an update against its field, but not the field's
-    # choices: the room as it will be is validated whole first (only the changed fields are written).
-    stored = _room_in(_find(owned.id, "rooms"), room_id)
-    Room(**{**_room_fields(stored), **changes}).validate()
-    updated = _modify(
-        owned,
-        {f"set__rooms__S__{field}": value for field, value in changes.items()},
-        expected_revision=expected_revision,
-        condition=condition,
-    )
+
+    def change(document: dict) -> tuple[dict, dict, dict]:
+        rooms = document.get("rooms", [])
+        stored = _room_in(document, room_id)
+        # mongoengine validates each value of an update against its field, but not the field's
+        # choices: the room as it will be is validated whole first (only the changed fields are written).
+        room = Room(**{**_room_fields(stored), **changes})
+        room.validate()
+        values = room.to_mongo()
+        changed = {**stored, **{field: values.get(field) for field in changes}}
+        updates = {f"set__rooms__S__{field}": changed[field] for field in changes}
+        rooms = [changed if candidate is stored else candidate for candidate in rooms]
+        return updates, {"rooms__id": room_id}, {**document, "rooms": rooms}
+
+    updated = _write(owned, change, expected_revision=expected_revision)
     return _room_in(updated, room_id), updated
 
 
 def delete_room(owned: OwnedProperty, room_id: ObjectId, *, expected_revision: int | None = None) -> dict:
     """Remove one room; returns the property."""
-    return _modify(
-        owned, {"pull__rooms__id": room_id}, expected_revision=expected_revision, condition={"rooms__id": room_id}
-    )
+
+    def remove(document: dict) -> tuple[dict, dict, dict]:
+        removed = _room_in(document, room_id)
+        rooms = [room for room in document.get("rooms", []) if room is not removed]
+        return {"pull__rooms__id": room_id}, {"rooms__id": room_id}, {**document, "rooms": rooms}
+
+    return _write(owned, remove, expected_revision=expected_revision)
 
 
 def delete_properties_of(owner_id: ObjectId) -> int:
@@ -394,38 +441,50 @@ def _city_key(city: str) -> str:
     return key
 
 
-def _guarded(owned: OwnedProperty, expected_revision: int | None, condition: dict | None = None):
-    """The property, if it still has the expected revision (and meets the condition)."""
-    guard = {"id": owned.id, **(condition or {})}
-    if expected_revision is not None:
-        guard["revision"] = expected_revision
-    return Property.objects(**guard)
+def _write(owned: OwnedProperty, change, *, expected_revision: int | None = None) -> dict:
+    """Apply a change in one update that also sets the derived fields, guarded by the revision they come from.
 
-
-def _modify(owned: OwnedProperty, updates: dict, *, expected_revision=None, condition=None) -> dict:
-    """Apply one atomic update that also bumps the revision; the property after it, or why not."""
-    # update_one then a read, not modify(new=True): mongomock applies a positional ($) update
-    # to the wrong array element in find_one_and_update.
-    matched = _guarded(owned, expected_revision, condition).update_one(
-        **updates, inc__revision=1, set__updated_at=utcnow()
-    )
-    if matched == 0:
-        _explain_failure(owned, expected_revision, condition)
-    updated = {**_refresh_derived(owned.id), "owner": owned.owner}
-    change_feed.record_change("updated", updated)
-    return updated
-
-
-def _refresh_derived(property_id: ObjectId) -> dict:
-    """Store the derived fields of the property as it is now; the property with them.
-
-    The room writes stay single atomic updates; this follows each write. It sets the fields
-    only if the revision is still the one read: a write that came in between bumped the revision
-    and refreshes them itself, after reading the newer rooms, so the last writer always leaves
-    them exact and an older state never overwrites a newer one.
+    ``change(document)`` gives, for the stored property, the update's modifiers, its other
+    conditions, and the property as the update leaves it (or raises why the change cannot apply).
+    If another write got in first, the update matches nothing: the property is read again and
+    the change computed anew from it, so the derived fields always describe the stored rooms.
+    Returns the property after the write, with its owner.
     """
-    document = _find(property_id)
-    return {**document, **_store_derived(document)}
+    document = owned.document
+    for _ in range(MAX_WRITE_ATTEMPTS):
+        _check_revision(document, expected_revision)
+        updates, condition, changed = change(document)
+        derived = _derived_of(changed)
+        now = utcnow()
+        matched = Property.objects(id=owned.id, **_at_revision(document), **condition).update_one(
+            **updates,
+            **{f"set__{field}": value for field, value in derived.items()},
+            inc__revision=1,
+            set__updated_at=now,
+        )
+        if matched:
+            updated = {**changed, **derived, "revision": _revision(document) + 1, "updated_at": now}
+            updated["owner"] = owned.owner
+            change_feed.record_change("updated", updated)
+            return updated
+        document = _find(owned.id)
+    raise Conflict(TOO_MANY_WRITERS)
+
+
+def _revision(document: dict) -> int:
+    return document.get("revision", 0)
+
+
+def _at_revision(document: dict) -> dict:
+    """The filter that matches the property only at the revision of ``document``."""
+    # Properties stored before revisions existed have none: they are at revision 0.
+    return {"revision": document["revision"]} if "revision" in document else {"revision__exists": False}
+
+
+def _check_revision(document: dict, expected_revision: int | None) -> None:
+    """PreconditionFailed if the client sent If-Match and the property has moved on since."""
+    if expected_revision is not None and _revision(document) != expected_revision:
+        raise PreconditionFailed()
 
 
 def refresh_all_derived(*, everything: bool = False) -> int:
@@ -457,25 +516,13 @@ def _store_derived(document: dict) -> dict:
     """Set the derived fields of a stored document if they are stale, guarded by its revision."""
     derived = _derived_of(document)
     if _is_stale(document):
-        revision = {"revision": document["revision"]} if "revision" in document else {"revision__exists": False}
-        Property.objects(id=document["_id"], **revision).update_one(
+        Property.objects(id=document["_id"], **_at_revision(document)).update_one(
             **{f"set__{field}": value for field, value in derived.items()}
         )
     return derived
 
 
-def _unchanged(owned: OwnedProperty, expected_revision=None, condition=None) -> dict:
-    """An empty change writes nothing (no revision, no updated_at): the property as it is, guards checked."""
-    for document in _guarded(owned, expected_revision, condition).as_pymongo():
-        return {**document, "owner": owned.owner}
-    _explain_failure(owned, expected_revision, condition)
-
-
-def _explain_failure(owned: OwnedProperty, expected_revision: int | None, condition: dict | None = None):
-    """Say why a guarded write matched nothing: the property, the revision or the condition."""
-    current = _find(owned.id, "revision", "rooms__id")
-    if expected_revision is not None and current.get("revision", 0) != expected_revision:
-        raise PreconditionFailed()
-    if condition and "rooms__id" in condition:
-        raise NotFound("Room not found.")
-    raise Invalid(errors={"rooms": [f"A property has at most {MAX_ROOMS} rooms."]})
+def _unchanged(owned: OwnedProperty, expected_revision: int | None) -> dict:
+    """An empty change writes nothing (no revision, no updated_at): the property as it was read."""
+    _check_revision(owned.document, expected_revision)
+    return owned.presented

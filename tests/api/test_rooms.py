@@ -1,6 +1,7 @@
 import pytest
 from bson import ObjectId
 
+from arcane.services import properties
 from tests.conftest import real_mongodb_only
 from tests.factories import assert_error, at_once, create_property, room_form
 
@@ -163,23 +164,23 @@ def property_writes(sent):
 DERIVED_FIELDS = {"total_area_m2", "room_count", "room_kinds", "room_features", "search_terms"}
 
 
-def assert_one_guarded_update(sent, listing, operator, **guard):
-    """One update of the listing, with the operator on rooms, the guard in its filter, the array not rewritten.
+def assert_one_guarded_update(sent, listing, operator, room_count, **guard):
+    """One read of the listing, then one update: the operator on rooms and the derived fields together.
 
-    Then at most one more: the derived fields, set only if the revision is still the one read.
+    Its filter guards it with the revision read (the one the derived fields were computed from)
+    and the operator's own condition; the rooms array is never rewritten whole.
     """
-    writes = property_writes(sent)
-    assert [command.name for command in writes] in (["update"], ["update", "update"]), sent
-    update, *refresh = writes
-    for derived in refresh:
-        assert set(derived.filter) == {"_id", "revision"}, derived.filter
-        assert derived.update == {"$set": derived.update["$set"]}, derived.update
-        assert set(derived.update["$set"]) == DERIVED_FIELDS, derived.update
+    assert [command.name for command in sent if command.collection == "properties"] == ["find", "update"], sent
+    (update,) = property_writes(sent)
     assert update.filter["_id"] == ObjectId(listing["id"])
-    assert {key: update.filter[key] for key in guard} == guard, update.filter
+    expected_guard = {"revision": 0, **guard}
+    assert {key: update.filter.get(key) for key in expected_guard} == expected_guard, update.filter
     assert set(update.update) == {operator, "$inc", "$set"}, update.update
+    assert update.update["$inc"] == {"revision": 1}
     assert "rooms" in update.update[operator] or any(key.startswith("rooms.$.") for key in update.update[operator])
     assert "rooms" not in update.update["$set"], "the whole rooms array was rewritten"
+    assert set(update.update["$set"]) >= DERIVED_FIELDS, update.update
+    assert update.update["$set"]["room_count"] == room_count
     return update
 
 
@@ -187,7 +188,7 @@ def test_adding_a_room_is_one_push_guarded_by_the_room_limit(client, user, listi
     with database_commands() as sent:
         response = client.post(rooms_url(listing), json=room_form(name="Attic"), headers=user.headers)
     assert response.status_code == 201
-    update = assert_one_guarded_update(sent, listing, "$push", **{"rooms.99": {"$exists": False}})
+    update = assert_one_guarded_update(sent, listing, "$push", 3, **{"rooms.99": {"$exists": False}})
     assert update.update["$push"]["rooms"]["name"] == "Attic"
 
 
@@ -196,7 +197,7 @@ def test_adding_a_room_with_if_match_also_guards_the_revision(client, user, list
     with database_commands() as sent:
         response = client.post(rooms_url(listing), json=room_form(), headers={**user.headers, "If-Match": etag})
     assert response.status_code == 201
-    assert_one_guarded_update(sent, listing, "$push", revision=0)
+    assert_one_guarded_update(sent, listing, "$push", 3, revision=0)
 
 
 def test_changing_a_room_is_one_positional_set(client, user, listing, database_commands):
@@ -204,7 +205,7 @@ def test_changing_a_room_is_one_positional_set(client, user, listing, database_c
     with database_commands() as sent:
         response = client.patch(rooms_url(listing, room_id), json={"name": "Study"}, headers=user.headers)
     assert response.status_code == 200
-    update = assert_one_guarded_update(sent, listing, "$set", **{"rooms._id": ObjectId(room_id)})
+    update = assert_one_guarded_update(sent, listing, "$set", 2, **{"rooms._id": ObjectId(room_id)})
     assert update.update["$set"]["rooms.$.name"] == "Study"
 
 
@@ -213,5 +214,15 @@ def test_removing_a_room_is_one_pull(client, user, listing, database_commands):
     with database_commands() as sent:
         response = client.delete(rooms_url(listing, room_id), headers=user.headers)
     assert response.status_code == 204
-    update = assert_one_guarded_update(sent, listing, "$pull", **{"rooms._id": ObjectId(room_id)})
+    update = assert_one_guarded_update(sent, listing, "$pull", 1, **{"rooms._id": ObjectId(room_id)})
     assert update.update["$pull"] == {"rooms": {"_id": ObjectId(room_id)}}
+
+
+def test_a_room_write_that_keeps_losing_the_race_to_others_is_409(client, user, listing, monkeypatch):
+    stale = properties._find(ObjectId(listing["id"]))
+    client.post(rooms_url(listing), json=room_form(), headers=user.headers)  # the property moves on
+    # Every read now gives the state before that write: each update, guarded by its revision, misses.
+    monkeypatch.setattr(properties, "_find", lambda property_id, *fields: stale)
+    assert_error(client.post(rooms_url(listing), json=room_form(name="Late"), headers=user.headers), 409)
+    monkeypatch.undo()
+    assert [room["name"] for room in client.get(rooms_url(listing)).json][2:] == ["Main bedroom"]

@@ -1,7 +1,6 @@
 """Search, filters and sorts of the property listing, black-box through HTTP."""
 
 import pytest
-from bson import ObjectId
 
 from arcane.models import User
 from arcane.services import properties as service
@@ -41,31 +40,59 @@ def test_total_area_follows_every_room_write(client, user):
     assert client.get(f"{LISTINGS}/{listing['id']}").json["total_area_m2"] == 40.0
 
 
-def test_a_late_refresh_never_overwrites_a_newer_state(app, client, user, monkeypatch):
-    """Two room writes interleave: the first writer's refresh runs after the second write.
+FIRST_ROOM_WRITES = {
+    "add": lambda client, listing, headers: client.post(
+        rooms_url(listing), json=room_form(area_m2=1.0), headers=headers
+    ),
+    "change": lambda client, listing, headers: client.patch(
+        rooms_url(listing, listing["rooms"][0]["id"]), json={"area_m2": 1.0, "kind": "office"}, headers=headers
+    ),
+    "remove": lambda client, listing, headers: client.delete(
+        rooms_url(listing, listing["rooms"][0]["id"]), headers=headers
+    ),
+}
 
-    The refresh of the first one finds a newer revision than the one it read, so it leaves the
-    fields to the second writer, whose refresh stores them from the latest rooms.
+
+@pytest.mark.parametrize(
+    ("first_write", "total_area", "kinds"),
+    [("add", 111.0, ["bedroom", "kitchen"]), ("change", 101.0, ["kitchen", "office"]), ("remove", 100.0, ["kitchen"])],
+)
+def test_a_room_write_raced_by_another_leaves_the_search_fields_exact(
+    app, client, user, monkeypatch, database_commands, first_write, total_area, kinds
+):
+    """Two room writes interleave: another write lands between the first one's read and its update.
+
+    The first update, guarded by the revision it read, matches nothing; the first writer reads
+    the property again and computes its change and the derived fields from the newer rooms.
     """
-    listing = create_property(client, user, rooms=[room_form(area_m2=10.0)])
-    original = service._refresh_derived
+    listing = create_property(client, user, rooms=[room_form(area_m2=10.0, kind="bedroom")])
+    read_for_write = service.get_owned_property
     interleaved = []
 
-    def refresh_after_another_write(property_id):
+    def read_then_let_another_write_in(property_id, actor, **options):
+        owned = read_for_write(property_id, actor, **options)
         if not interleaved:
             interleaved.append(True)
-            # The first writer reads here; the second writer's whole request runs before it stores.
-            document = service._find(property_id)
             # Through the service: the embedded database serves one HTTP request at a time.
-            owned = service.get_owned_property(ObjectId(listing["id"]), User.objects.get(id=user.id))
-            service.add_room(owned, room_form(area_m2=100.0))
-            service._store_derived(document)
-            return {**document, **service._derived_of(document)}
-        return original(property_id)
+            other = read_for_write(property_id, User.objects.get(id=user.id))
+            service.add_room(other, room_form(area_m2=100.0, kind="kitchen"))
+        return owned
 
-    monkeypatch.setattr(service, "_refresh_derived", refresh_after_another_write)
-    client.post(rooms_url(listing), json=room_form(area_m2=1.0), headers=user.headers)
-    assert names(client, "min_area=111&max_area=111") == [listing["name"]]
+    monkeypatch.setattr(service, "get_owned_property", read_then_let_another_write_in)
+    with database_commands() as sent:
+        response = FIRST_ROOM_WRITES[first_write](client, listing, user.headers)
+    assert response.status_code in (200, 201, 204), response.json
+
+    updates = [command for command in sent if command.collection == "properties" and command.name == "update"]
+    # The other write, the first write's update that missed, then its update computed again.
+    assert [update.filter["revision"] for update in updates] == [0, 0, 1]
+    stored = client.get(f"{LISTINGS}/{listing['id']}").json
+    rooms = stored["rooms"]
+    assert stored["total_area_m2"] == total_area == sum(room["area_m2"] for room in rooms)
+    assert stored["room_count"] == len(rooms)
+    assert names(client, f"min_area={total_area}&max_area={total_area}") == [listing["name"]]
+    for kind in ("bedroom", "kitchen", "office"):
+        assert names(client, f"room_kind={kind}") == ([listing["name"]] if kind in kinds else [])
 
 
 def test_room_kind_keeps_listings_with_a_room_of_that_kind(client, user):
