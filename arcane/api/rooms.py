@@ -3,15 +3,9 @@
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
-from arcane.api.properties import checked_revision
+from arcane.api.properties import PROPERTY_SCHEMA, checked_revision
 from arcane.idempotency import idempotent
-from arcane.schemas.properties import (
-    ROOMS_PAGE_SIZE,
-    PropertySchema,
-    RoomCreateSchema,
-    RoomSchema,
-    RoomUpdateSchema,
-)
+from arcane.schemas.properties import ROOMS_PAGE_SIZE, RoomCreateSchema, RoomSchema, RoomUpdateSchema
 from arcane.services import properties
 from arcane.smorest import LINK_HEADER, LOCATION_HEADER, Blueprint, PagedQuerySchema
 
@@ -59,7 +53,7 @@ class Rooms(MethodView):
         """Add a room to a property (owner only)"""
         owned = properties.get_owned_property(property_id, current_user)
         room, updated = properties.add_room(owned, new_room, expected_revision=checked_revision(owned))
-        blp.set_etag(updated, PropertySchema)
+        blp.set_etag(updated, PROPERTY_SCHEMA)
         return room
 
 
@@ -85,7 +79,7 @@ class RoomById(MethodView):
         """
         owned = properties.get_owned_property(property_id, current_user)
         room, updated = properties.update_room(owned, room_id, changes, expected_revision=checked_revision(owned))
-        blp.set_etag(updated, PropertySchema)
+        blp.set_etag(updated, PROPERTY_SCHEMA)
         return room
 
     @blp.login_required
@@ -98,4 +92,4 @@ class RoomById(MethodView):
         """Remove a room (owner only)"""
         owned = properties.get_owned_property(property_id, current_user)
         updated = properties.delete_room(owned, room_id, expected_revision=checked_revision(owned))
-        blp.set_etag(updated, PropertySchema)
+        blp.set_etag(updated, PROPERTY_SCHEMA)
