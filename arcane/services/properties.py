@@ -490,8 +490,8 @@ def _check_revision(document: dict, expected_revision: int | None) -> None:
 def refresh_all_derived(*, everything: bool = False) -> int:
     """Give the properties stored before the derived fields existed those fields (idempotent).
 
-    With ``everything``, recompute them on every property (after a crash between a write and its
-    refresh, say). Returns how many properties were changed.
+    With ``everything``, recompute them on every property (after a change to how they are
+    computed, say). Returns how many properties were changed.
     """
     older = Q()
     if not everything:
