@@ -446,3 +446,19 @@ def test_deleting_an_account_sweeps_a_listing_created_meanwhile(client, user, mo
     monkeypatch.setattr(User, "delete", delete_while_a_listing_is_created)
     assert client.delete("/api/v1/users/me", headers=user.headers).status_code == 204
     assert Property.objects(owner=ObjectId(user.id)).count() == 0
+
+
+def test_changing_a_property_is_one_update_with_its_search_fields(client, user, database_commands):
+    listing = create_property(client, user)
+    with database_commands() as sent:
+        response = client.patch(
+            f"/api/v1/properties/{listing['id']}", json={"name": "Quiet villa"}, headers=user.headers
+        )
+    assert response.status_code == 200
+    assert [command.name for command in sent if command.collection == "properties"] == ["find", "update"], sent
+    (update,) = [command for command in sent if command.collection == "properties" and command.name == "update"]
+    # Guarded by the revision read, the one the search terms below were computed from.
+    assert update.filter == {"_id": ObjectId(listing["id"]), "revision": 0}
+    assert update.update["$inc"] == {"revision": 1}
+    assert update.update["$set"]["name"] == "Quiet villa"
+    assert {"quiet", "villa", "renovated"} <= set(update.update["$set"]["search_terms"])
