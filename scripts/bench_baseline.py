@@ -1,8 +1,9 @@
 """The benchmark's baseline: the least a Flask app must do to give Arcane's answers.
 
 Bare Flask routes, pymongo and ``json.dumps``: no validation, ODM, schema or extension. It sends
-the same queries as Arcane, checks bearer tokens as Arcane does (signature, type, revocation,
-holder and token version) and verifies argon2 hashes at the cost stored in them. Served as
+the same queries as Arcane (its writes record the change in the feed's log as Arcane does),
+checks bearer tokens as Arcane does (signature, type, revocation, holder and token version) and
+verifies argon2 hashes at the cost stored in them. Served as
 ``gunicorn 'scripts.bench_baseline:serve()'``; tests use ``create_app(db, secret)``.
 """
 
@@ -13,12 +14,14 @@ import uuid
 
 import jwt
 import mongoengine
+import pymongo.errors
 from argon2 import PasswordHasher
 from argon2.exceptions import Argon2Error
 from bson import ObjectId
 from flask import Flask, Response, request
 
 from arcane import database, emails
+from arcane.models.changes import SUPERSEDED_RETENTION_SECONDS
 from arcane.models.properties import MAX_ROOMS, SORTS, city_key, derived_fields
 from arcane.paging import decode_cursor, encode_cursor
 from arcane.services.properties import ROOM_FIELDS
@@ -26,6 +29,7 @@ from arcane.settings import Settings
 from scripts import bench
 
 ACCESS_LIFETIME = dt.timedelta(minutes=15)
+SUPERSEDED = dt.timedelta(seconds=SUPERSEDED_RETENTION_SECONDS)
 OWNER = ["first_name", "last_name"]  # a list: mongomock adds _id to a projection dict
 CHANGE = ["property_id", "kind", "revision", "changed_at"]  # a change-log entry, _id (its sequence) included
 CITIES = [  # each city under the spelling most often written, as Arcane groups them
@@ -39,6 +43,7 @@ CITIES = [  # each city under the spelling most often written, as Arcane groups 
 def create_app(db, secret: str) -> Flask:
     """The baseline app on a pymongo (or mongomock) database."""
     app, hasher = Flask(__name__), PasswordHasher()
+    written = []  # the highest sequence of the change log this process knows is written
 
     def holder() -> dict | None:
         """The user an access token speaks for, or None."""
@@ -125,19 +130,23 @@ def create_app(db, secret: str) -> Flask:
         if (user := holder()) is None:
             return error(401)
         form, now = request.get_json(), dt.datetime.now(dt.UTC)
+        if not db.property_types.count_documents({"slug": form["type"]}, limit=1):
+            return error(422)
         rooms = [new_room(room) for room in form.get("rooms", [])]
         document = {key: form.get(key, "") for key in ("name", "description", "type", "city")}
         document |= derived_fields(document["name"], document["description"], rooms)
         document |= {"city_key": city_key(form["city"]), "rooms": rooms, "owner": user["_id"], "revision": 0}
         document |= {"created_at": now, "updated_at": now}
         db.properties.insert_one(document)  # sets document["_id"]
+        log_change("created", document)
         return answer(present(document, user), status=201, location=f"/api/v1/properties/{document['_id']}")
 
     @app.post("/api/v1/properties/<property_id>/rooms")
     def add_room(property_id):
         if (user := holder()) is None:
             return error(401)
-        document = db.properties.find_one({"_id": ObjectId(property_id)}, ["owner", "rooms", "name", "description"])
+        fields = ["owner", "rooms", "name", "description", "revision"]
+        document = db.properties.find_one({"_id": ObjectId(property_id)}, fields)
         if document is None:
             return error(404)
         if document["owner"] != user["_id"]:
@@ -150,7 +159,28 @@ def create_app(db, secret: str) -> Flask:
         guard = {"_id": document["_id"], f"rooms.{MAX_ROOMS - 1}": {"$exists": False}}
         if not db.properties.update_one(guard, change).matched_count:
             return error(422)
+        log_change("updated", document | {"revision": document["revision"] + 1})
         return answer(present_room(room), status=201, location=f"/api/v1/properties/{property_id}/rooms/{room['_id']}")
+
+    def log_change(kind: str, document: dict) -> None:
+        """Record a write in the change feed's log with Arcane's commands: append, raise the mark, supersede."""
+        if not written:  # read once, as Arcane caches it
+            mark = db.property_change_sequence.find_one({"_id": "properties"})
+            written.append(mark["highest"] if mark else 0)
+        now = dt.datetime.now(dt.UTC)
+        entry = {"property_id": document["_id"], "kind": kind, "revision": document["revision"], "changed_at": now}
+        entry |= {"owner": document["owner"], "superseded": False}
+        while True:
+            written[0] += 1
+            try:
+                db.property_change_log.insert_one({"_id": written[0], **entry})
+                break
+            except pymongo.errors.DuplicateKeyError:
+                continue  # taken by another writer: the next one
+        db.property_change_sequence.update_one({"_id": "properties"}, {"$max": {"highest": written[0]}}, upsert=True)
+        if kind != "created":
+            older = {"property_id": document["_id"], "_id": {"$lt": written[0]}, "superseded": False}
+            db.property_change_log.update_many(older, {"$set": {"superseded": True, "expires_at": now + SUPERSEDED}})
 
     def with_owners(documents: list[dict]) -> list[dict]:
         owners = {user["_id"]: user for user in db.users.find({"_id": {"$in": [d["owner"] for d in documents]}}, OWNER)}

@@ -66,3 +66,28 @@ def test_the_baseline_refuses_what_arcane_refuses(calls, dataset):
         assert call(bench.Request("POST", "/api/v1/properties", {"name": "Loft"}))[0] == 401
         assert call(bench.Request("POST", f"/api/v1/properties/{foreign['id']}/rooms", bench.ROOM, token))[0] == 403
         assert call(bench.Request("GET", f"/api/v1/properties/{'0' * 24}"))[0] == 404
+
+
+@pytest.mark.parametrize("name", ["create_property", "add_room"])
+def test_the_baseline_records_its_writes_in_the_change_feed_as_arcane_does(calls, dataset, name):
+    """Both apps share the database: Arcane's feed lists the baseline's writes, at their latest state."""
+    feed = bench.Request("GET", "/api/v1/properties/changes?page_size=100")
+    seen = len(calls["arcane"](feed)[1])
+    request = bench.requests_of(name, dataset, bench.sign_in(calls["baseline"], dataset))[0]
+    status, body, _ = calls["baseline"](request)
+    assert status == 201
+
+    status, entries, _ = calls["arcane"](feed)
+    changed = body["id"] if name == "create_property" else request.path.split("/")[4]
+    latest = [entry for entry in entries if entry["property_id"] == changed]
+    assert len(latest) == 1  # the property's older entry is superseded
+    assert latest[0]["kind"] == ("created" if name == "create_property" else "updated")
+    assert entries[-1] == latest[0]
+    assert len(entries) == seen + (name == "create_property")
+
+
+def test_the_baseline_refuses_an_unknown_property_type_as_arcane_does(calls, dataset):
+    form = {"name": "Loft", "type": "castle", "city": "Lyon"}
+    for call in calls.values():
+        token = bench.sign_in(call, dataset)[dataset["listings"][0]["owner"]]
+        assert call(bench.Request("POST", "/api/v1/properties", form, token))[0] == 422
