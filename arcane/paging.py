@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import math
 from collections.abc import Callable
 
 from bson import ObjectId
@@ -28,6 +29,8 @@ MAX_OFFSET = 10_000
 # Tags of the JSON encoding of the values that JSON itself cannot carry.
 _OBJECT_ID = "$oid"
 _DATETIME = "$date"
+# BSON's integers are 64-bit: pymongo refuses to send a larger one.
+_INT64 = range(-(2**63), 2**63)
 
 
 class InvalidCursor(ValueError):
@@ -152,6 +155,20 @@ def _untag(value):
         except (InvalidId, TypeError, ValueError):
             pass
         raise InvalidCursor("Not a cursor of this service.")
-    if isinstance(value, list):
+    if isinstance(value, list) or not _storable(value):
         raise InvalidCursor("Not a cursor of this service.")
     return value
+
+
+def _storable(value) -> bool:
+    """Whether pymongo can send the value: JSON also decodes huge integers, NaN and lone surrogates."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value in _INT64
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            return False
+    return True

@@ -58,6 +58,13 @@ def test_a_malformed_cursor_is_refused(cursor):
         decode_cursor(cursor)
 
 
+@pytest.mark.parametrize("value", [2**63, -(2**63) - 1, float("nan"), float("inf"), "\ud800"])
+def test_a_cursor_carrying_a_value_mongodb_cannot_store_is_refused(value):
+    """Beyond 64-bit integers, non-finite numbers, lone surrogates: pymongo would fail to send them (a 500)."""
+    with pytest.raises(InvalidCursor):
+        decode_cursor(encode_cursor([value]))
+
+
 def test_a_cursor_of_another_length_is_refused():
     with pytest.raises(InvalidCursor):
         decode_cursor(encode_cursor([1, 2]), length=3)

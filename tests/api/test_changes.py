@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from arcane.paging import encode_cursor
 from tests.factories import assert_error, create_property, room_form, signed_in_user
 
 FEED = "/api/v1/properties/changes"
@@ -165,7 +166,10 @@ def test_the_feed_refuses_a_page_number_and_any_parameter_it_ignores(client, que
     assert set(body["errors"]) == {query.split("=")[0]}
 
 
-@pytest.mark.parametrize("cursor", ["nope", "WzFd" * 200, "eyJhIjoxfQ", "WyJ4Il0", "Wy0xXQ", "WzEsMl0", "W3RydWVd"])
+@pytest.mark.parametrize(
+    "cursor",
+    ["nope", "WzFd" * 200, "eyJhIjoxfQ", "WyJ4Il0", "Wy0xXQ", "WzEsMl0", "W3RydWVd", encode_cursor([2**63])],
+)
 def test_a_bad_cursor_is_422_naming_the_cursor(client, cursor):
     body = assert_error(client.get(f"{FEED}?cursor={cursor}"), 422)
     assert "cursor" in str(body["errors"])

@@ -10,6 +10,7 @@ import json
 import re
 
 import pytest
+from bson import ObjectId
 
 from arcane import paging
 from tests.factories import assert_error, create_property, room_form
@@ -20,6 +21,7 @@ CITIES = "/api/v1/cities"
 LINK = re.compile(r'<([^>]+)>; rel="(\w+)"')
 # More pages than any walk here has: a walk that goes on is a cursor that gives its own page again.
 MAX_PAGES = 50
+ANY_ID = ObjectId("6750c3e2a1b2c3d4e5f60718")
 BAD_CURSORS = ["garbage", "W10", "eyJhIjoxfQ", "x" * 512]
 
 
@@ -111,6 +113,23 @@ def test_a_later_page_by_number_links_to_the_first_with_x_pagination(client, col
 def test_a_bad_cursor_is_422_naming_cursor(client, collections, name, cursor):
     response = client.get(with_query(collections[name], f"cursor={cursor}"))
     assert "cursor" in assert_error(response, 422)["errors"]
+
+
+@pytest.mark.parametrize(
+    ("url", "cursor"),
+    [
+        (LISTINGS, paging.make_cursor(paging.query_scope("properties", "-created_at", []), 2**64, ANY_ID)),
+        (
+            f"{LISTINGS}?sort=room_count",
+            paging.make_cursor(paging.query_scope("properties", "room_count", []), 1e400, ANY_ID),
+        ),
+        (TYPES, paging.make_cursor(paging.query_scope("property-types"), "\ud800")),
+        (f"{CITIES}?sort=city", paging.make_cursor(paging.query_scope("cities", "city", ""), "\udfff")),
+    ],
+)
+def test_a_cursor_in_scope_carrying_what_mongodb_cannot_store_is_422_not_500(client, url, cursor):
+    """A scope is no secret: a forged cursor may carry values that pymongo cannot encode."""
+    assert "cursor" in assert_error(client.get(with_query(url, f"cursor={cursor}")), 422)["errors"]
 
 
 @pytest.mark.parametrize(("source", "target"), list(itertools.permutations(COLLECTIONS, 2)))
