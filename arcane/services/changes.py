@@ -5,7 +5,8 @@ never from a clock, so writers on several instances whose clocks differ still ag
 
 - A writer takes the highest sequence known to be written (the high-water mark, read by id and
   cached per process for at most 2 seconds, or its own last entry) and inserts at the next one.
-- On a duplicate key it takes the next number: the duplicate proves that number is written. So
+- On a duplicate key it takes the number after both that one (the duplicate proves it written)
+  and the mark, read again (other instances may have written many since). So
   entry n + 1 is only ever written once entry n is: a follower that has read up to n never finds,
   later, an entry below its cursor (no transaction, no sort, no clock).
 - It then raises the mark with ``$max``.
@@ -163,7 +164,9 @@ def _append(kind: str, property_id, *, revision: int, supersedes: bool = True, *
             entry.save(force_insert=True)
         except me.NotUniqueError:
             _taken(sequence)  # written by another writer: so the next number is free to take
-            sequence += 1
+            # The mark, read again, skips what other instances wrote since this process read it
+            # (more than MAX_ATTEMPTS numbers, under load), rather than trying each one.
+            sequence = _highest_sequence(fresh=True) + 1
             continue
         _raise_mark(sequence)
         if supersedes:
@@ -184,13 +187,13 @@ def _supersede_older(property_id, sequence: int) -> None:
     )
 
 
-def _highest_sequence() -> int:
-    """The highest sequence known written: the mark, read again by id once this process's read is over 2 s old."""
+def _highest_sequence(*, fresh: bool = False) -> int:
+    """The highest sequence known written: the mark, read by id if ``fresh`` or when the last read is over 2 s old."""
     database = me.get_db().name
     now = monotonic()
     with _known_lock:
         known = _known.get(database)
-        if known is not None and now - known.read_at <= MARK_MAX_AGE_SECONDS:
+        if not fresh and known is not None and now - known.read_at <= MARK_MAX_AGE_SECONDS:
             return known.highest
     mark = next(iter(ChangeSequence.objects(id=HIGH_WATER_MARK).as_pymongo()), None)
     highest = mark["highest"] if mark else 0

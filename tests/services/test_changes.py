@@ -70,7 +70,9 @@ def test_a_writer_that_stalled_after_reading_the_sequence_never_writes_below_a_f
     seen = changes.list_changes(after=0)
     cursor = seen[-1]["sequence"]  # a follower is up to date
 
-    monkeypatch.setattr(changes, "_highest_sequence", lambda: stalled_read)
+    reads = iter([stalled_read])  # what it read before it stalled, then the database again
+    read_again = changes._highest_sequence
+    monkeypatch.setattr(changes, "_highest_sequence", lambda **fresh: next(reads, None) or read_again(**fresh))
     late = publish(owner, "Late")  # the stalled writer resumes with what it read
     monkeypatch.undo()
 
@@ -131,6 +133,22 @@ def test_a_duplicate_key_proves_the_number_written_and_the_writer_takes_the_next
     assert [sequence for sequence, *_ in log()] == [1, 2, 3]
     assert log()[-1][1] == second["_id"]
     assert ChangeSequence.objects.get(id="properties").highest == 3
+
+
+def test_a_writer_far_behind_the_other_instances_reads_the_mark_again_rather_than_trying_each_number(
+    owner, database_commands
+):
+    first = publish(owner, "First")  # this process reads the mark: 1
+    # Within this process's 2 seconds, other instances wrote more entries than a writer tries numbers.
+    others = range(2, changes.MAX_ATTEMPTS + 3)
+    ChangeLogEntry._get_collection().insert_many(
+        [{"_id": n, "property_id": first["_id"], "kind": "updated", "revision": 1, "superseded": False} for n in others]
+    )
+    ChangeSequence.objects(id="properties").update_one(set__highest=others[-1])
+    with database_commands() as sent:
+        later = publish(owner, "Later")  # its change must reach the feed, not fail after the listing is written
+    assert [command.name for command in sent if command.collection == LOG] == ["insert", "insert"]
+    assert log()[-1][:2] == (others[-1] + 1, later["_id"])
 
 
 def test_a_walk_sees_each_property_once_at_its_latest_state(owner):
