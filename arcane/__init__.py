@@ -96,6 +96,7 @@ def prepare_database(settings: Settings) -> None:
         # Idempotent: once the old feed is moved into the log, one query finds it empty.
         if moved := changes.migrate_old_feed():
             logger.info("Change feed: %s entries moved into the log.", moved)
+        changes.raise_mark_to_log_end()
     except database.OUTAGES:
         # Start anyway: /ready reports the outage, and mongoengine creates the indexes on first use.
         logger.warning("database unreachable at start-up; indexes will be created on first use")

@@ -12,7 +12,8 @@ never from a clock, so writers on several instances whose clocks differ still ag
 - It then raises the mark with ``$max``.
 - No number is ever free again below the end of the log: nothing is removed but by the TTL, a
   day after an entry is superseded (30 days after a deletion), long after every writer's cached
-  mark has moved past it.
+  mark has moved past it; a writer that died before raising the mark left it behind, and every
+  instance raises it to the end of the log at start-up.
 
 When a property changes, its older entries are marked superseded, so a walk sees each property
 once. An entry stores no listing: a page joins the listings as they are when it is read, so a
@@ -104,8 +105,7 @@ def migrate_old_feed() -> int:
     moved, log_end = 0, None
     for entry in old.find({}).sort("sequence", 1):
         if log_end is None:
-            newest = next(iter(ChangeLogEntry.objects.order_by("-id").only("id").limit(1).as_pymongo()), None)
-            log_end = newest["_id"] if newest else 0
+            log_end = _log_end()
             _taken(log_end)  # so that an entry appended goes after it, whatever this process read before
         sequence = _move(entry, log_end)
         log_end = max(log_end, sequence)
@@ -114,6 +114,19 @@ def migrate_old_feed() -> int:
     if moved:
         _raise_mark(log_end)
     return moved
+
+
+def raise_mark_to_log_end() -> None:
+    """Raise the mark to the newest entry, at start-up: a writer that died before its ``$max`` left it behind."""
+    # Else, once that entry expired (a deletion at the end of the log), its number would be taken again.
+    if log_end := _log_end():
+        _raise_mark(log_end)
+
+
+def _log_end() -> int:
+    """The sequence of the newest entry in the log (0 if empty): one lookup on the end of the _id index."""
+    newest = next(iter(ChangeLogEntry.objects.order_by("-id").only("id").limit(1).as_pymongo()), None)
+    return newest["_id"] if newest else 0
 
 
 def _move(entry: dict, log_end: int) -> int:

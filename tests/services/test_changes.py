@@ -5,6 +5,7 @@ import datetime as dt
 import mongoengine
 import pytest
 
+from arcane import prepare_database
 from arcane.models import ChangeLogEntry, ChangeSequence
 from arcane.models.changes import DELETION_RETENTION_SECONDS, SUPERSEDED_RETENTION_SECONDS
 from arcane.services import changes, properties, users
@@ -207,6 +208,18 @@ def test_a_sequence_is_never_reused_once_the_newest_entries_expire(owner):
     ChangeLogEntry.objects.delete()  # as the TTL monitor would, 30 days later
     later = publish(owner, "Later")
     assert log() == [(3, later["_id"], "created", False)]
+
+
+def test_a_restart_raises_the_mark_a_crash_left_behind_so_no_number_is_reused(owner, settings, monkeypatch):
+    listing = publish(owner)
+    remove(owner, listing)
+    # A writer died between its entry and the mark's $max: 3 is written, the mark still says 2.
+    ChangeLogEntry(id=3, property_id=listing["_id"], kind="deleted", revision=2).save(force_insert=True)
+    monkeypatch.setattr(changes, "_known", {})  # a new process
+    prepare_database(settings)
+    ChangeLogEntry.objects.delete()  # as the TTL monitor would, 30 days later
+    later = publish(owner, "Later")
+    assert log() == [(4, later["_id"], "created", False)], "a follower at cursor 3 would miss it"
 
 
 def test_deleting_an_account_records_the_deletion_of_its_listings(owner):
