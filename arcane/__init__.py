@@ -20,7 +20,7 @@ from arcane import (
     rate_limits,
     security,
 )
-from arcane.errors import register_error_handlers
+from arcane.http_errors import register_error_handlers
 from arcane.models import DOCUMENTS
 from arcane.services import changes, property_types, users
 from arcane.settings import SETTINGS_EXTENSION, Settings

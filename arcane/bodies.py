@@ -17,7 +17,7 @@ import time
 
 from flask import Flask, request
 
-from arcane.errors import http_exception
+from arcane.http_errors import http_exception
 
 BODY_ERROR = "arcane.body_error"
 # The server's client socket, where it exposes it: gunicorn (sync and gthread workers) and

@@ -144,7 +144,7 @@ class RateLimits:
         else:
             timeouts = {"socket_timeout": STORE_TIMEOUT_SECONDS, "socket_connect_timeout": STORE_TIMEOUT_SECONDS}
             options = timeouts if uri.startswith(REDIS_SCHEMES) else {}
-            # Wrapped: a store that is down raises limits' StorageError, which is a 503 (arcane.errors).
+            # Wrapped: a store that is down raises limits' StorageError, which is a 503 (arcane.http_errors).
             self.storage = storage_from_string(uri, wrap_exceptions=True, **options)
         self.strategy = SlidingWindowCounterRateLimiter(self.storage)
         self.limits = {

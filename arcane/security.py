@@ -6,7 +6,7 @@ import uuid
 from flask import current_app
 from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token, get_jwt
 
-from arcane.errors import http_exception
+from arcane.http_errors import http_exception
 from arcane.models import User
 from arcane.services import tokens, users
 
