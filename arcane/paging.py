@@ -46,12 +46,12 @@ class Page:
     next_cursor: str | None
 
 
-def check_offset(offset: int) -> None:
-    """Refuse a page that starts too far for a skip: the cursor reaches any depth at the cost of page 1."""
+def check_offset(offset: int, *, way_further: str = "the Link header's cursor") -> None:
+    """Refuse a page that starts too far for a skip: a cursor reaches any depth at the cost of page 1."""
     if offset >= MAX_OFFSET:
         raise Invalid(
-            f"Pages start at most {MAX_OFFSET:,} items in: follow the Link header's cursor to go further.",
-            errors={"page": [f"Starts beyond item {MAX_OFFSET:,}: use cursor instead (see the Link header)."]},
+            f"Pages start at most {MAX_OFFSET:,} items in: follow {way_further} to go further.",
+            errors={"page": [f"Starts beyond item {MAX_OFFSET:,}: follow {way_further} instead."]},
         )
 
 

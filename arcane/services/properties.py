@@ -195,8 +195,11 @@ def list_cities(*, prefix=None, sort=DEFAULT_CITY_SORT, cursor=None, offset=0, l
     key = city_key(prefix) if prefix is not None else ""
     scope = query_scope("cities", sort, key)
     after = None
-    if cursor is None:
+    if cursor is None and sort == "city":
         check_offset(offset)
+    elif cursor is None:
+        # The count order has no cursor (its counts move): the way past the limit is the order by key.
+        check_offset(offset, way_further="sort=city and its Link header's cursor")
     elif sort != "city":
         raise Invalid(
             "Cities page by cursor only with sort=city.",
