@@ -46,16 +46,22 @@ ETAG_HEADER_DOC = {
 }
 # The item count of a page reached by cursor: it has no page number, so no X-Pagination.
 CURSOR_PAGE = object()
-LINK_HEADER = {
-    "Link": {
-        "description": (
-            'RFC 8288 links: rel="next" (the next page, by an opaque cursor, or by number in an order '
-            'that pages by number only) when there is more, and rel="first". Follow them rather than building URLs.'
-        ),
-        "schema": {"type": "string"},
-        "example": '</api/v1/properties?cursor=WyJhYmMiLDEsIngiXQ>; rel="next", </api/v1/properties>; rel="first"',
+
+
+def link_header_doc(collection: str) -> dict:
+    """The OpenAPI description of a paged collection's Link header, its example on that collection's URL."""
+    return {
+        "Link": {
+            "description": (
+                'RFC 8288 links: rel="next" (the next page, by an opaque cursor, or by number in an order '
+                'that pages by number only) when there is more, and rel="first". Follow them rather than building URLs.'
+            ),
+            "schema": {"type": "string"},
+            "example": f'<{collection}?cursor=WyJhYmMiLDEsIngiXQ>; rel="next", <{collection}>; rel="first"',
+        }
     }
-}
+
+
 HTTP_VERBS = {"get": "get", "post": "create", "put": "replace", "patch": "update", "delete": "delete"}
 
 

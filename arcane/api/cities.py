@@ -4,7 +4,7 @@ from flask.views import MethodView
 
 from arcane.schemas.properties import CityQuerySchema, CitySchema
 from arcane.services import properties
-from arcane.smorest import LINK_HEADER, Blueprint
+from arcane.smorest import Blueprint, link_header_doc
 
 blp = Blueprint("cities", __name__, url_prefix="/api/v1/cities", description="Cities that have listings.")
 
@@ -12,7 +12,7 @@ blp = Blueprint("cities", __name__, url_prefix="/api/v1/cities", description="Ci
 @blp.route("")
 class Cities(MethodView):
     @blp.arguments(CityQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, CitySchema(many=True), headers=LINK_HEADER)
+    @blp.response(200, CitySchema(many=True), headers=link_header_doc("/api/v1/cities"))
     @blp.paginate()
     @blp.doc(operationId="listCities")
     def get(self, pagination_parameters, **filters):

@@ -10,7 +10,7 @@ from arcane.paging import encode_cursor, link_header
 from arcane.schemas.changes import ChangeQuerySchema, ChangeSchema
 from arcane.schemas.properties import PropertyCreateSchema, PropertyQuerySchema, PropertySchema, PropertyUpdateSchema
 from arcane.services import changes, properties
-from arcane.smorest import LINK_HEADER, LOCATION_HEADER, Blueprint
+from arcane.smorest import LOCATION_HEADER, Blueprint, link_header_doc
 
 blp = Blueprint(
     "properties",
@@ -90,7 +90,7 @@ def checked_revision(owned: properties.OwnedProperty) -> int | None:
 @blp.route("")
 class Properties(MethodView):
     @blp.arguments(PropertyQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, PropertySchema(many=True), headers=LINK_HEADER)
+    @blp.response(200, PropertySchema(many=True), headers=link_header_doc("/api/v1/properties"))
     @blp.paginate()
     @blp.doc(operationId="listProperties")
     def get(self, pagination_parameters, **filters):

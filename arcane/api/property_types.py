@@ -5,7 +5,7 @@ from flask_jwt_extended import current_user
 
 from arcane.schemas.property_types import PropertyTypeCreateSchema, PropertyTypeSchema, PropertyTypeUpdateSchema
 from arcane.services import property_types
-from arcane.smorest import LINK_HEADER, LOCATION_HEADER, Blueprint, PagedQuerySchema
+from arcane.smorest import LOCATION_HEADER, Blueprint, PagedQuerySchema, link_header_doc
 
 blp = Blueprint(
     "property-types",
@@ -18,7 +18,7 @@ blp = Blueprint(
 @blp.route("")
 class PropertyTypes(MethodView):
     @blp.arguments(PagedQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, PropertyTypeSchema(many=True), headers=LINK_HEADER)
+    @blp.response(200, PropertyTypeSchema(many=True), headers=link_header_doc("/api/v1/property-types"))
     @blp.paginate()
     @blp.doc(operationId="listPropertyTypes")
     def get(self, pagination_parameters, cursor=None):

@@ -7,7 +7,7 @@ from arcane.api.properties import PROPERTY_SCHEMA, checked_revision
 from arcane.idempotency import idempotent
 from arcane.schemas.properties import ROOMS_PAGE_SIZE, RoomCreateSchema, RoomSchema, RoomUpdateSchema
 from arcane.services import properties
-from arcane.smorest import LINK_HEADER, LOCATION_HEADER, Blueprint, PagedQuerySchema
+from arcane.smorest import LOCATION_HEADER, Blueprint, PagedQuerySchema, link_header_doc
 
 
 class RoomsBlueprint(Blueprint):
@@ -27,7 +27,9 @@ blp = RoomsBlueprint(
 @blp.route("")
 class Rooms(MethodView):
     @blp.arguments(PagedQuerySchema, location="query", as_kwargs=True)
-    @blp.response(200, RoomSchema(many=True), headers=LINK_HEADER)
+    @blp.response(
+        200, RoomSchema(many=True), headers=link_header_doc("/api/v1/properties/6750c3e2a1b2c3d4e5f60718/rooms")
+    )
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.paginate(page_size=ROOMS_PAGE_SIZE)
     @blp.doc(operationId="listRooms")

@@ -300,3 +300,13 @@ def test_redoc_bundle_is_cached_like_the_other_assets(client):
     assert response.cache_control.max_age == 86400
     again = client.get("/docs/assets/redoc/js/redoc.standalone.js", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_each_paged_collection_documents_a_link_example_on_its_own_url(spec):
+    for path, methods in spec["paths"].items():
+        link = methods.get("get", {}).get("responses", {}).get("200", {}).get("headers", {}).get("Link")
+        if link is None:
+            continue
+        pattern = re.escape(path).replace(r"\{property_id\}", "[0-9a-f]{24}")
+        for url in re.findall(r"<([^>]+)>", link["example"]):
+            assert re.fullmatch(pattern + r"(\?.*)?", url), (path, url)
