@@ -33,8 +33,14 @@ _DATETIME = "$date"
 _INT64 = range(-(2**63), 2**63)
 
 
+NOT_A_CURSOR = "Not a cursor of this service: use the Link header's URLs."
+
+
 class InvalidCursor(ValueError):
     """A cursor this service did not make, or made for another query."""
+
+    def __init__(self, message: str = NOT_A_CURSOR):
+        super().__init__(message)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,7 +77,7 @@ def read_cursor(cursor: str, scope: str, *kinds: type) -> list:
     try:
         made_for, *keys = decode_cursor(cursor, length=len(kinds) + 1)
     except InvalidCursor:
-        raise Invalid(errors={"cursor": ["Not a cursor of this service: use the Link header's URLs."]}) from None
+        raise Invalid(errors={"cursor": [NOT_A_CURSOR]}) from None
     if made_for != scope or not all(isinstance(key, kind) for key, kind in zip(keys, kinds, strict=True)):
         raise Invalid(
             errors={"cursor": ["Made for another collection, sort or filters: start again without a cursor."]}
@@ -116,13 +122,13 @@ def encode_cursor(values: list) -> str:
 def decode_cursor(cursor: str, *, length: int | None = None) -> list:
     """The values a cursor carries; InvalidCursor if it is malformed or, given ``length``, not that long."""
     if not cursor or len(cursor) > MAX_CURSOR_LENGTH:
-        raise InvalidCursor("Not a cursor of this service.")
+        raise InvalidCursor
     try:
         document = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError, RecursionError):
-        raise InvalidCursor("Not a cursor of this service.") from None
+        raise InvalidCursor from None
     if not isinstance(document, list) or (length is not None and len(document) != length):
-        raise InvalidCursor("Not a cursor of this service.")
+        raise InvalidCursor
     return [_untag(value) for value in document]
 
 
@@ -154,9 +160,9 @@ def _untag(value):
                     return moment
         except (InvalidId, TypeError, ValueError):
             pass
-        raise InvalidCursor("Not a cursor of this service.")
+        raise InvalidCursor
     if isinstance(value, list) or not _storable(value):
-        raise InvalidCursor("Not a cursor of this service.")
+        raise InvalidCursor
     return value
 
 

@@ -3,7 +3,7 @@
 import marshmallow as ma
 
 from arcane.models.changes import CHANGE_KINDS
-from arcane.paging import InvalidCursor, decode_cursor, encode_cursor
+from arcane.paging import NOT_A_CURSOR, InvalidCursor, decode_cursor, encode_cursor
 from arcane.schemas.properties import PropertySchema
 from arcane.smorest import QuerySchema, Schema
 
@@ -19,7 +19,7 @@ class ChangeCursor(ma.fields.String):
         except InvalidCursor as error:
             raise ma.ValidationError(str(error)) from None
         if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 0:
-            raise ma.ValidationError("Not a cursor of this service.")
+            raise ma.ValidationError(NOT_A_CURSOR)
         return sequence
 
 
