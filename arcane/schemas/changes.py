@@ -3,7 +3,7 @@
 import marshmallow as ma
 
 from arcane.models.changes import CHANGE_KINDS
-from arcane.paging import NOT_A_CURSOR, InvalidCursor, decode_cursor, encode_cursor
+from arcane.paging import MAX_CURSOR_LENGTH, NOT_A_CURSOR, InvalidCursor, decode_cursor, encode_cursor
 from arcane.schemas.properties import PropertySchema
 from arcane.smorest import QuerySchema, Schema
 
@@ -35,6 +35,9 @@ class ChangeQuerySchema(QuerySchema):
             "description": "Resume after the changes already seen: the cursor of the previous page's "
             'Link rel="next". Without it, the feed starts from its oldest entry.',
             "example": CURSOR_EXAMPLE,
+            # The bounds decode_cursor holds, documented: a Length validator would see the loaded sequence.
+            "minLength": 1,
+            "maxLength": MAX_CURSOR_LENGTH,
         },
     )
     page_size = ma.fields.Integer(
