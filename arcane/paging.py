@@ -96,12 +96,10 @@ def page_of(
     keys_of: Callable[[object], list] | None,
     count: Callable[[], int],
 ) -> Page:
-    """The page made of ``fetched``, the up to ``limit + 1`` items a query gave from the page's start.
-
-    The extra item says whether there is a next page, without a count; ``keys_of`` gives the
-    cursor keys of an item (None for an order with no keyset: no cursor). A page by number gets
-    its total from its own end when it is the last one, else from ``count``.
-    """
+    """The page made of ``fetched``, the up to ``limit + 1`` items a query gave from the page's start."""
+    # The extra item says whether there is a next page, without a count; ``keys_of`` gives the
+    # cursor keys of an item (None for an order with no keyset: no cursor). A page by number gets
+    # its total from its own end when it is the last one, so only a middle page pays ``count``.
     items, more = fetched[:limit], len(fetched) > limit
     next_cursor = make_cursor(scope, *keys_of(items[-1])) if more and keys_of is not None else None
     if by_cursor:

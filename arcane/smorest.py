@@ -251,13 +251,10 @@ class Blueprint(flask_smorest.Blueprint):
 
     @staticmethod
     def link_pages(page, pagination_parameters):
-        """Count the page for X-Pagination (unless reached by cursor) and send its Link header.
-
-        ``page`` is an ``arcane.paging.Page``. The links keep the request's other parameters;
-        ``next`` is by cursor, or by number in an order with no cursor (one that moves, such as
-        the cities by count), up to the deepest page a number reaches; ``first`` drops the page
-        and the cursor.
-        """
+        """Count an ``arcane.paging.Page`` for X-Pagination (unless reached by cursor) and send its Link header."""
+        # The links keep the request's other parameters; ``next`` is by cursor, or by number in an
+        # order with no cursor (one that moves, such as the cities by count), up to the deepest
+        # page a number reaches; ``first`` drops the page and the cursor.
         pagination_parameters.item_count = CURSOR_PAGE if page.total is None else page.total
         arguments = {name: values for name, values in request.args.lists() if name not in ("page", "cursor")}
         links = {}

@@ -13,12 +13,11 @@ SUPERSEDED_RETENTION_SECONDS = 24 * 3600
 
 
 class ChangeLogEntry(me.Document):
-    """One change of one property, at its sequence number: the ``_id``, so unique by construction.
+    """One change of one property, at its sequence number: the ``_id``, so unique by construction."""
 
-    Entries are only appended. When a property changes again, its older entries are marked
-    ``superseded`` (a walk skips them) and expire a day later; deletions expire after 30 days;
-    the latest entry of a listing that exists never expires.
-    """
+    # Entries are only appended. When a property changes again, its older entries are marked
+    # ``superseded`` (a walk skips them) and expire a day later; deletions expire after 30 days;
+    # the latest entry of a listing that exists never expires.
 
     meta = {
         "collection": "property_change_log",
@@ -43,8 +42,7 @@ class ChangeLogEntry(me.Document):
 
 
 class ChangeSequence(me.Document):
-    """The highest sequence ever taken, raised with $max after each entry is written: writers
-    read it by id to find where the log ends."""
+    """The highest sequence taken, raised with $max after each entry: writers read it by id for the log's end."""
 
     meta = {"collection": "property_change_sequence"}
 

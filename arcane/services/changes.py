@@ -57,11 +57,8 @@ _known_lock = threading.Lock()
 
 
 def list_changes(*, after: int = 0, limit: int = 20) -> list[dict]:
-    """The changes after sequence ``after``, oldest first, each with its listing as it is now.
-
-    Each entry is ``{sequence, kind, property_id, revision, changed_at, property}``; ``property``
-    is None for a deletion, and a listing deleted since its entry was written reads as deleted.
-    """
+    """The changes after ``after``, oldest first: ``{sequence, kind, property_id, revision, changed_at, property}``."""
+    # ``property`` is the listing as it is now: None for a deletion, or for a listing deleted since.
     entries = ChangeLogEntry.objects(id__gt=after, superseded=False).order_by("id").limit(limit)
     entries = list(entries.only("id", "property_id", "kind", "revision", "changed_at").as_pymongo())
     current = properties.get_properties({entry["property_id"] for entry in entries if entry["kind"] != "deleted"})
@@ -95,12 +92,10 @@ def record_deletions_of_owner(owner_id) -> None:
 
 
 def migrate_old_feed() -> int:
-    """Move the entries of the feed before the log into it (idempotent, safe at start-up); how many.
-
-    Each keeps its sequence, so the followers' cursors keep working, unless the log already
-    reaches it (entries an older instance wrote during an upgrade): then it is appended at the
-    end, where every follower still gets it. Once moved, it is removed from the old collection.
-    """
+    """Move the entries of the feed before the log into it (idempotent, safe at start-up); how many."""
+    # Each keeps its sequence, so the followers' cursors keep working, unless the log already
+    # reaches it (entries an older instance wrote during an upgrade): then it is appended at the
+    # end, where every follower still gets it. Once moved, it is removed from the old collection.
     old = me.get_db()[OLD_FEED_COLLECTION]
     moved, log_end = 0, None
     for entry in old.find({}).sort("sequence", 1):

@@ -19,10 +19,8 @@ def ensure_default_types() -> None:
 
 
 def list_types(*, cursor=None, offset=0, limit=20) -> Page:
-    """A page of the types by slug: after the cursor (a keyset on the unique slug) if given, else from ``offset``.
-
-    The stored documents, as plain dicts: building documents cost the listing more than its query.
-    """
+    """A page of the types by slug: after the cursor (a keyset on the unique slug) if given, else from ``offset``."""
+    # Plain dicts, not documents: building documents cost the listing more than its query.
     if cursor is None:
         check_offset(offset)
     scope = query_scope("property-types")
