@@ -456,10 +456,17 @@ class PagedQuerySchema(QuerySchema):
         metadata={
             "description": (
                 'Opaque: the next page, as the Link header\'s rel="next" gives it. Only valid on the collection, '
-                "with the sort and filters it was made for (422 otherwise); page is then ignored."
+                "with the sort and filters it was made for (422 otherwise), and not with page (422)."
             )
         },
     )
+
+    @ma.pre_load
+    def reject_a_page_with_a_cursor(self, data, **kwargs):
+        # Two starts for one page: one of them would be ignored without a word.
+        if "cursor" in data and "page" in data:
+            raise ma.ValidationError({"page": ["Not with cursor: the cursor says where the page starts."]})
+        return data
 
 
 class ObjectIdConverter(BaseConverter):

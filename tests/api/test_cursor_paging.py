@@ -140,6 +140,14 @@ def test_a_cursor_of_another_collection_is_422_naming_cursor(client, collections
 
 
 @pytest.mark.parametrize("name", COLLECTIONS)
+def test_a_cursor_with_a_page_number_is_422_naming_page(client, collections, name):
+    """Two starts for one page: the service would have to ignore one of them silently."""
+    cursor = links(client.get(with_query(collections[name], "page_size=1")))["next"].split("cursor=")[1]
+    response = client.get(with_query(collections[name], f"page_size=1&page=2&cursor={cursor}"))
+    assert list(assert_error(response, 422)["errors"]) == ["page"]
+
+
+@pytest.mark.parametrize("name", COLLECTIONS)
 def test_a_page_starting_at_item_10000_is_422_pointing_to_the_cursor_before_any_query(
     client, collections, database_commands, name
 ):
