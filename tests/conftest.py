@@ -93,6 +93,8 @@ def reusable_app(settings: Settings) -> Flask:
     database.connect(settings)
     prepare_database(settings)
     app.extensions[SETTINGS_EXTENSION] = settings
+    # The test profile draws a new JWT secret for each settings: a new app would sign with it.
+    app.config["JWT_SECRET_KEY"] = settings.jwt_secret_key
     rate_limits.init_app(app, settings)
     app.extensions[database.BREAKER_EXTENSION] = database.Breaker()
     app.extensions[metrics.EXTENSION] = metrics.RequestMetrics()

@@ -28,3 +28,13 @@ def test_a_reused_app_starts_from_an_empty_database_and_new_counters():
     assert b"/api/v1/auth/token" not in client.get("/metrics").data
     factories.sign_up(client, email="kept@example.com")
     assert client.post("/api/v1/auth/token", json=wrong).status_code == 401
+
+
+def test_a_reused_app_signs_tokens_with_the_secret_of_the_test_settings():
+    """Each test's settings make a new random secret, as a new app would: the reused app takes it."""
+    first_settings, second_settings = make_settings(), make_settings()
+    assert first_settings.jwt_secret_key != second_settings.jwt_secret_key
+    first = reusable_app(first_settings)
+    second = reusable_app(second_settings)
+    assert second is first
+    assert second.config["JWT_SECRET_KEY"] == second_settings.jwt_secret_key
