@@ -94,8 +94,9 @@ def record_deletions_of_owner(owner_id) -> None:
 def migrate_old_feed() -> int:
     """Move the entries of the feed before the log into it (idempotent, safe at start-up); how many."""
     # Each keeps its sequence, so the followers' cursors keep working, unless the log already
-    # reaches it (entries an older instance wrote during an upgrade): then it is appended at the
-    # end, where every follower still gets it. Once moved, it is removed from the old collection.
+    # reaches it (entries an older instance wrote during an upgrade), or passes it while it moves
+    # (live writers): then it is appended at the end, where every follower still gets it. Once
+    # moved, it is removed from the old collection.
     old = me.get_db()[OLD_FEED_COLLECTION]
     moved, log_end = 0, None
     for entry in old.find({}).sort("sequence", 1):
@@ -142,7 +143,10 @@ def _move(entry: dict, log_end: int) -> int:
             pass  # a writer took it meanwhile: append instead
         else:
             _supersede_older(property_id, sequence)
-            return sequence
+            if ChangeLogEntry.objects(id__gt=sequence).only("id").first() is None:
+                return sequence
+            # A live writer appended past it before it landed, and a follower may have read that
+            # far: appended again at the end (which supersedes it), it reaches that follower too.
     kind = fields.pop("kind")
     return _append(kind, property_id, revision=fields.pop("revision"), **fields)
 

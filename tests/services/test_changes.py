@@ -315,6 +315,26 @@ def test_an_old_entry_below_the_end_of_the_log_is_appended_where_followers_still
     ]
 
 
+def test_an_old_entry_moved_while_a_writer_appends_past_it_still_reaches_a_follower_there(owner, monkeypatch):
+    moving = publish(owner, "Moving")
+    old_feed([old_entry(moving, 5, "updated")])  # an old instance's last change, and the mark at 5
+    monkeypatch.setattr(changes, "_known", {})  # a new instance: it reads the mark
+    seen = []
+
+    def move_after_a_live_write(entry, log_end):
+        # A new instance appends after the mark (6) and a follower reads it, before this entry is moved.
+        publish(owner, "Live")
+        seen.extend(changes.list_changes(after=0))
+        return move(entry, log_end)
+
+    move = changes._move
+    monkeypatch.setattr(changes, "_move", move_after_a_live_write)
+    assert changes.migrate_old_feed() == 1
+
+    resumed = changes.list_changes(after=seen[-1]["sequence"])
+    assert [entry["property_id"] for entry in resumed] == [moving["_id"]], "the follower missed the moved entry"
+
+
 def test_an_entry_moved_by_an_interrupted_run_is_not_moved_twice(owner):
     listing = publish(owner)
     old_feed([old_entry(listing, 4, "created")])
