@@ -38,7 +38,7 @@ class PreconditionFailed(ArcaneError):
 class Invalid(ArcaneError):
     """Input that is well-formed but breaks a rule; ``errors`` maps fields to messages."""
 
-    default_message = "The request is not valid."
+    default_message = "The request is not valid: see errors."
 
 
 class TooManyRequests(ArcaneError):

@@ -132,6 +132,13 @@ def test_a_cursor_in_scope_carrying_what_mongodb_cannot_store_is_422_not_500(cli
     assert "cursor" in assert_error(client.get(with_query(url, f"cursor={cursor}")), 422)["errors"]
 
 
+@pytest.mark.parametrize("name", COLLECTIONS)
+def test_a_cursor_refused_by_the_service_reads_as_any_invalid_parameter(client, collections, name):
+    refused_by_schema = assert_error(client.get(with_query(collections[name], "page_size=0")), 422)
+    refused_by_service = assert_error(client.get(with_query(collections[name], "cursor=W10")), 422)
+    assert refused_by_service["message"] == refused_by_schema["message"]
+
+
 @pytest.mark.parametrize(("source", "target"), list(itertools.permutations(COLLECTIONS, 2)))
 def test_a_cursor_of_another_collection_is_422_naming_cursor(client, collections, source, target):
     cursor = links(client.get(with_query(collections[source], "page_size=1")))["next"].split("cursor=")[1]
