@@ -185,13 +185,11 @@ def get_room(property_id: ObjectId, room_id: ObjectId) -> dict:
 
 
 def list_cities(*, prefix=None, sort=DEFAULT_CITY_SORT, cursor=None, offset=0, limit=20) -> Page:
-    """A page of the cities that have listings, each under the name most often written.
-
-    ``sort``: ``-count``, most listings first, pages by number only (a cursor is refused): the
-    counts move with every write, so no keyset over them is exact. ``city``, by key, also walks
-    by a cursor on the key, exactly. ``prefix`` keeps the cities whose key starts with its key
-    (``sai`` finds Saint-Étienne): an anchored range on the indexed ``city_key``, not a regex.
-    """
+    """A page of the cities that have listings, each under the name most often written."""
+    # ``-count`` pages by number only (a cursor is refused): the counts move with every write, so
+    # no keyset over them is exact. ``city``, by key, also walks by a cursor on the key, exactly.
+    # ``prefix`` keeps the cities whose key starts with its key (``sai`` finds Saint-Étienne): an
+    # anchored range on the indexed ``city_key``, not a regex.
     key = city_key(prefix) if prefix is not None else ""
     scope = query_scope("cities", sort, key)
     after = None
@@ -223,10 +221,8 @@ def list_cities(*, prefix=None, sort=DEFAULT_CITY_SORT, cursor=None, offset=0, l
 
 
 def city_match(key: str, after: str | None = None) -> list[dict]:
-    """The stage that keeps the listings whose city key starts with ``key`` and comes after ``after``.
-
-    Both bounds make one range on the indexed ``city_key``, matched first, so the index serves it.
-    """
+    """The stage that keeps the listings whose city key starts with ``key`` and comes after ``after``."""
+    # Both bounds make one range on the indexed ``city_key``, matched first, so the index serves it.
     bounds = {}
     if key:
         bounds.update({"$gte": key, "$lt": prefix_successor(key)})
