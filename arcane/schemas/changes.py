@@ -33,7 +33,8 @@ class ChangeQuerySchema(QuerySchema):
         attribute="after",
         metadata={
             "description": "Resume after the changes already seen: the cursor of the previous page's "
-            'Link rel="next". Without it, the feed starts from its oldest entry.',
+            'Link rel="next". Without it, the feed starts from its oldest entry. A cursor this feed '
+            "never reached (another database's) is 422.",
             "example": CURSOR_EXAMPLE,
             # The bounds decode_cursor holds, documented: a Length validator would see the loaded sequence.
             "minLength": 1,

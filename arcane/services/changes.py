@@ -27,6 +27,7 @@ from time import monotonic
 
 import mongoengine as me
 
+from arcane.errors import Invalid
 from arcane.models import ChangeLogEntry, ChangeSequence
 from arcane.models.changes import DELETION_RETENTION_SECONDS, SUPERSEDED_RETENTION_SECONDS
 from arcane.models.common import utcnow
@@ -61,6 +62,10 @@ def list_changes(*, after: int = 0, limit: int = 20) -> list[dict]:
     # ``property`` is the listing as it is now: None for a deletion, or for a listing deleted since.
     entries = ChangeLogEntry.objects(id__gt=after, superseded=False).order_by("id").limit(limit)
     entries = list(entries.only("id", "property_id", "kind", "revision", "changed_at").as_pymongo())
+    if not entries and after > _highest_sequence() and after > max(_highest_sequence(fresh=True), _log_end()):
+        # A cursor no entry of this log ever reached (another database's, or this one's before a
+        # restore): an empty page would say up to date while new changes land below it, unseen.
+        raise Invalid(errors={"cursor": ['Ahead of this feed: start again from its Link rel="first".']})
     current = properties.get_properties({entry["property_id"] for entry in entries if entry["kind"] != "deleted"})
     return [_with_listing(entry, current.get(entry["property_id"])) for entry in entries]
 

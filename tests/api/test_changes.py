@@ -175,6 +175,15 @@ def test_a_bad_cursor_is_422_naming_the_cursor(client, cursor):
     assert "cursor" in str(body["errors"])
 
 
+def test_a_cursor_ahead_of_the_feed_is_422_rather_than_an_empty_page_that_says_up_to_date(client, user):
+    """A cursor of another database, or of this one before a restore: new changes would land below it, unseen."""
+    create_property(client, user)
+    _, resume = walk(client)
+    assert read(client, resume)[0] == []  # at the end: up to date
+    body = assert_error(client.get(f"{FEED}?cursor={encode_cursor([50])}"), 422)
+    assert "first" in body["errors"]["cursor"][0]
+
+
 @pytest.mark.parametrize("page_size", ["0", "101", "x"])
 def test_a_bad_page_size_is_422(client, page_size):
     body = assert_error(client.get(f"{FEED}?page_size={page_size}"), 422)

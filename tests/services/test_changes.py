@@ -6,6 +6,7 @@ import mongoengine
 import pytest
 
 from arcane import prepare_database
+from arcane.errors import Invalid
 from arcane.models import ChangeLogEntry, ChangeSequence
 from arcane.models.changes import DELETION_RETENTION_SECONDS, SUPERSEDED_RETENTION_SECONDS
 from arcane.services import changes, properties, users
@@ -150,6 +151,21 @@ def test_a_writer_far_behind_the_other_instances_reads_the_mark_again_rather_tha
         later = publish(owner, "Later")  # its change must reach the feed, not fail after the listing is written
     assert [command.name for command in sent if command.collection == LOG] == ["insert", "insert"]
     assert log()[-1][:2] == (others[-1] + 1, later["_id"])
+
+
+def test_a_cursor_on_an_entry_whose_writer_has_not_raised_the_mark_yet_is_up_to_date(owner):
+    listing = publish(owner)
+    ChangeLogEntry(id=2, property_id=listing["_id"], kind="updated", revision=1).save(force_insert=True)
+    assert ChangeSequence.objects.get(id="properties").highest == 1
+    assert changes.list_changes(after=2) == []
+
+
+def test_a_cursor_on_an_expired_last_entry_is_up_to_date(owner):
+    remove(owner, publish(owner))
+    ChangeLogEntry.objects.delete()  # as the TTL monitor would, 30 days later
+    assert changes.list_changes(after=2) == []
+    with pytest.raises(Invalid):
+        changes.list_changes(after=3)
 
 
 def test_a_walk_sees_each_property_once_at_its_latest_state(owner):
