@@ -24,8 +24,6 @@ class ChangeLogEntry(me.Document):
         "indexes": [
             # A change supersedes the property's older entries: (property_id, _id < sequence).
             {"fields": ["property_id", "id"], "name": "property_sequence"},
-            # The listings of a deleted account, to record their deletions.
-            {"fields": ["owner"], "name": "owner"},
             # Only superseded and deleted entries carry expires_at: they expire, the others stay.
             {"fields": ["expires_at"], "expireAfterSeconds": 0, "name": "expiry"},
         ],
@@ -36,7 +34,6 @@ class ChangeLogEntry(me.Document):
     kind = me.StringField(required=True, choices=CHANGE_KINDS)
     revision = me.IntField(required=True, default=0)
     changed_at = me.DateTimeField(required=True, default=utcnow)
-    owner = me.ObjectIdField()
     superseded = me.BooleanField(required=True, default=False)
     expires_at = me.DateTimeField()
 

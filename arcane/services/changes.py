@@ -72,28 +72,14 @@ def list_changes(*, after: int = 0, limit: int = 20) -> list[dict]:
 
 def record_change(kind: str, document: dict) -> None:
     """Record that a property was created or updated (``document`` as the property services return it)."""
-    owner = document.get("owner") or {}
-    _append(
-        kind,
-        document["_id"],
-        revision=document.get("revision", 0),
-        owner=owner.get("_id"),
-        # A new property has no older entry to supersede.
-        supersedes=kind != "created",
-    )
+    # A new property has no older entry to supersede.
+    _append(kind, document["_id"], revision=document.get("revision", 0), supersedes=kind != "created")
 
 
 def record_deletion(property_id, *, revision: int) -> None:
     """Record that a property was deleted: its entry expires after 30 days."""
     expires_at = utcnow() + dt.timedelta(seconds=DELETION_RETENTION_SECONDS)
     _append("deleted", property_id, revision=revision, expires_at=expires_at)
-
-
-def record_deletions_of_owner(owner_id) -> None:
-    """Record the deletion of every listing of an owner whose account was deleted."""
-    latest = ChangeLogEntry.objects(owner=owner_id, superseded=False, kind__ne="deleted")
-    for entry in latest.only("property_id", "revision").as_pymongo():
-        record_deletion(entry["property_id"], revision=entry.get("revision", 0) + 1)
 
 
 def migrate_old_feed() -> int:
@@ -136,8 +122,6 @@ def _move(entry: dict, log_end: int) -> int:
     if sequence <= log_end and ChangeLogEntry.objects(id=sequence, property_id=property_id).count():
         return sequence  # moved by an earlier run that stopped before removing it
     fields = {"kind": entry["kind"], "revision": entry.get("revision", 0), "changed_at": entry["changed_at"]}
-    if entry.get("owner"):
-        fields["owner"] = entry["owner"]
     if entry["kind"] == "deleted":
         deleted_at = entry.get("deleted_at") or utcnow()
         fields["expires_at"] = deleted_at + dt.timedelta(seconds=DELETION_RETENTION_SECONDS)

@@ -381,8 +381,11 @@ def delete_room(owned: OwnedProperty, room_id: ObjectId, *, expected_revision: i
 
 def delete_properties_of(owner_id: ObjectId) -> int:
     """Remove every listing of an owner (their account is being deleted); how many there were."""
+    # The feed records a deletion for each listing deleted, read first: whatever their entries carry.
+    listings = list(Property.objects(owner=owner_id).only("id", "revision").as_pymongo())
     deleted = Property.objects(owner=owner_id).delete()
-    change_feed.record_deletions_of_owner(owner_id)
+    for listing in listings:
+        change_feed.record_deletion(listing["_id"], revision=listing.get("revision", 0) + 1)
     return deleted
 
 

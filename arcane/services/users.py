@@ -104,8 +104,11 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 def delete_user(user: User) -> None:
     """Remove an account and its listings; its tokens stop working because their holder is gone."""
-    user.delete()  # the model's CASCADE rule deletes the listings first
-    # A listing that a racing POST /properties created meanwhile would outlive its owner: sweep it.
+    # The listings first, each deletion recorded in the change feed (the model's CASCADE rule
+    # would delete them unrecorded); then the account; then a listing that a racing
+    # POST /properties created meanwhile, which would outlive its owner.
+    properties.delete_properties_of(user.id)
+    user.delete()
     properties.delete_properties_of(user.id)
 
 

@@ -98,7 +98,6 @@ def test_city_prefix_is_an_index_scan(app):
 FEED_SHAPES = [
     ("feed page", lambda: ChangeLogEntry.objects(id__gt=10, superseded=False).order_by("id").limit(20)),
     ("supersession", lambda: ChangeLogEntry.objects(property_id=ObjectId(), id__lt=10, superseded=False)),
-    ("deleted account", lambda: ChangeLogEntry.objects(owner=ObjectId(), superseded=False, kind__ne="deleted")),
     ("page's listings", lambda: Property.objects(id__in=[ObjectId(), ObjectId()])),
     ("listings' owners", lambda: User.objects(id__in=[ObjectId(), ObjectId()]).only("first_name", "last_name")),
 ]
