@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
-# Test processes (pytest-xdist): one per core by default; 0 runs the suite in this one process.
-# Work stealing: a process that runs out of tests takes some from one still busy (with the fuzz run).
-PYTEST_WORKERS ?= auto
+# Test processes (pytest-xdist): one per core and one more by default, because the production tests
+# mostly wait for the servers they start; 0 runs the suite in this one process. Work stealing: a
+# process that runs out of tests takes some from one still busy (with the fuzz run).
+PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 CHROMIUM ?= chromium
 
 .DEFAULT_GOAL := help
@@ -49,7 +50,7 @@ run: install ## Serve the API on http://$(HOST):$(PORT) with the embedded databa
 	ARCANE_ENV=$${ARCANE_ENV:-local} $(BIN)/flask --app arcane run --host $(HOST) --port $(PORT) --no-reload
 
 # meinheld is an sdist: with no C compiler to build it, the suite runs without it and its tests skip.
-test: install-dev redis-server ## Run the whole test suite, one process per core (PYTEST_WORKERS=0: one process; meinheld's tests need a C compiler)
+test: install-dev redis-server ## Run the whole test suite, one process per core and one more (PYTEST_WORKERS=0: one process; meinheld's tests need a C compiler)
 	@if [ -e $(VENV)/.installed-meinheld ] || problem=$$($(BIN)/python -m scripts.c_compiler); then \
 		$(MAKE) --no-print-directory install-meinheld; \
 	else \

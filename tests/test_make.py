@@ -12,6 +12,8 @@ from tests.production.test_worker_crash import meinheld_missing_reason
 
 ROOT = Path(__file__).resolve().parents[1]
 FAR_FUTURE = 4_000_000_000  # an mtime after any requirements file's: make sees the installs as done
+# make test runs one test process per core (nproc: the cores this process may use) and one more.
+DEFAULT_WORKERS = len(os.sched_getaffinity(0)) + 1
 
 
 def make(*arguments: str, **environ: str) -> subprocess.CompletedProcess:
@@ -58,7 +60,7 @@ def test_make_test_without_a_c_compiler_skips_meinheld_and_runs_the_suite(fake_v
     result = make("test", f"VENV={fake_venv}", "PYTEST_ARGS=-q", CC="/nonexistent/cc")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Not installing meinheld: the C compiler '/nonexistent/cc' (from CC) is not installed." in result.stdout
-    assert calls(fake_venv) == ["pytest -n auto --dist worksteal -q"]
+    assert calls(fake_venv) == [f"pytest -n {DEFAULT_WORKERS} --dist worksteal -q"]
 
 
 def test_make_test_with_a_c_compiler_installs_meinheld_first(fake_venv):
@@ -66,7 +68,7 @@ def test_make_test_with_a_c_compiler_installs_meinheld_first(fake_venv):
     assert result.returncode == 0, result.stdout + result.stderr
     assert calls(fake_venv) == [
         "pip install --quiet --no-deps -r requirements-meinheld.txt",
-        "pytest -n auto --dist worksteal -q",
+        f"pytest -n {DEFAULT_WORKERS} --dist worksteal -q",
     ]
 
 
