@@ -20,7 +20,6 @@ from arcane import emails, passwords
 from arcane.models import Property, Room, User
 from arcane.models.properties import city_key
 from arcane.services import changes as change_feed
-from arcane.services import properties as property_service
 from arcane.services import property_types
 
 DEMO_PASSWORD = "arcane-demo-password"  # noqa: S105 (published in the README, local demo data only)
@@ -142,7 +141,7 @@ def _insert_missing(documents: list[Property]) -> None:
                 document.save(force_insert=True, validate=False)
     # The demo listings are news to a mirror too: the change feed lists them like any creation.
     for document in missing:
-        change_feed.record_change("created", property_service.get_property(document.id))
+        change_feed.record_change("created", document.to_mongo())
 
 
 def _seed_users(people: tuple, *, role: str) -> list[ObjectId]:
