@@ -307,7 +307,7 @@ def update_property(owned: OwnedProperty, changes: dict, *, expected_revision: i
         changes["city_key"] = _city_key(changes["city"])
 
     def rename(document: dict) -> tuple[dict, dict, dict]:
-        return {f"set__{field}": value for field, value in changes.items()}, {}, {**document, **changes}
+        return _set(changes), {}, {**document, **changes}
 
     return _write(owned, rename, expected_revision=expected_revision)
 
@@ -460,7 +460,7 @@ def _write(owned: OwnedProperty, change, *, expected_revision: int | None = None
         now = utcnow()
         matched = Property.objects(id=owned.id, **_at_revision(document), **condition).update_one(
             **updates,
-            **{f"set__{field}": value for field, value in derived.items()},
+            **_set(derived),
             inc__revision=1,
             set__updated_at=now,
         )
@@ -500,28 +500,23 @@ def refresh_all_derived(*, everything: bool = False) -> int:
         for field in DERIVED:
             older |= Q(**{f"{field}__exists": False})
     stored = Property.objects(older).only("name", "description", "rooms", "revision", *DERIVED).as_pymongo()
-    stale = [document for document in stored if _is_stale(document)]
-    for document in stale:
-        _store_derived(document)
-    return len(stale)
-
-
-def _is_stale(document: dict) -> bool:
-    return any(document.get(field) != value for field, value in _derived_of(document).items())
+    changed = 0
+    for document in stored:
+        derived = _derived_of(document)
+        if any(document.get(field) != value for field, value in derived.items()):
+            # Guarded by the revision read: a write since then set the fields itself.
+            Property.objects(id=document["_id"], **_at_revision(document)).update_one(**_set(derived))
+            changed += 1
+    return changed
 
 
 def _derived_of(document: dict) -> dict:
     return derived_fields(document["name"], document.get("description", ""), document.get("rooms", []))
 
 
-def _store_derived(document: dict) -> dict:
-    """Set the derived fields of a stored document if they are stale, guarded by its revision."""
-    derived = _derived_of(document)
-    if _is_stale(document):
-        Property.objects(id=document["_id"], **_at_revision(document)).update_one(
-            **{f"set__{field}": value for field, value in derived.items()}
-        )
-    return derived
+def _set(fields: dict) -> dict:
+    """mongoengine's $set modifiers for these fields."""
+    return {f"set__{field}": value for field, value in fields.items()}
 
 
 def _unchanged(owned: OwnedProperty, expected_revision: int | None) -> dict:
