@@ -24,6 +24,7 @@ from werkzeug.routing import BaseConverter
 
 from arcane import paging
 from arcane.paging import MAX_CURSOR_LENGTH, link_header
+from arcane.schemas.dumping import PlannedDumpSchema
 from arcane.schemas.fields import NamedEnum
 
 SECURITY_SCHEME = "bearerAuth"
@@ -421,8 +422,8 @@ def _operation_id(method: str, endpoint: str) -> str:
     return HTTP_VERBS.get(method, method) + re.sub(r"By[A-Z]\w*$", "", endpoint)
 
 
-class Schema(ma.Schema):
-    """Base schema: unknown fields are errors, output keeps the declared order."""
+class Schema(PlannedDumpSchema):
+    """Base schema: unknown fields are errors, output keeps the declared order, dumps are planned."""
 
     class Meta:
         unknown = ma.RAISE
