@@ -183,7 +183,12 @@ def _raise_mark(sequence: int) -> None:
 
 def _supersede_older(property_id, sequence: int) -> None:
     """Hide the property's entries before ``sequence`` from walks; they expire a day later."""
-    ChangeLogEntry.objects(property_id=property_id, id__lt=sequence, superseded=False).update(
+    # property_id first (mongoengine sorts keyword filters by name, and __raw__ keeps its place):
+    # mongomock tries a filter's keys in order on every entry of the log, and an id compare rejects
+    # the other properties' entries at once, where the sequence range would let most of them through.
+    # On MongoDB the (property_id, id) index serves the query whatever its order.
+    mine = ChangeLogEntry.objects(__raw__={"property_id": property_id})
+    mine.filter(id__lt=sequence, superseded=False).update(
         set__superseded=True, set__expires_at=utcnow() + dt.timedelta(seconds=SUPERSEDED_RETENTION_SECONDS)
     )
 
