@@ -24,10 +24,8 @@ from typing import NamedTuple
 
 import mongoengine
 import psutil
-import pymongo
 
 from arcane import create_app, demo
-from arcane.models.properties import SORTS
 from scripts.processes import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,10 +60,6 @@ OPERATIONS = {
     "login": Operation("Log in (argon2 + JWT)", 200, "users", "/api/v1/auth/token", "POST", LOGIN),
 }
 SEARCHES = (("office", 50), ("bedroom", 30), ("kitchen", 40))
-# On a real MongoDB, the plan check sends these (each filter, each sort, the combined search, the
-# city prefix, the feed) and the cursor page after each: none may scan a whole collection.
-FILTERS = ("city=Lyon", "type=flat", "min_rooms=3", "room_kind=office", "min_area=50&max_area=90", "feature=quiet")
-PLANNED = [*FILTERS, "q=bright", *(f"sort={sort}" for sort in SORTS), "city=Lyon&room_kind=bedroom&sort=-room_count"]
 
 
 class BenchError(RuntimeError):
@@ -122,7 +116,6 @@ def gather(call) -> dict:
         "feed": feed,
         "once": [{}],
         "users": users,
-        "owner_ids": list(emails),
         "cities": [{"city": city} for city in cities] + [{"city": city.upper().replace("-", " ")} for city in cities],
         "searches": [{"city": city, "kind": kind, "area": area} for city in cities for kind, area in SEARCHES],
         "creations": [{"city": cities[n % len(cities)], "owner": owners[n % len(owners)]} for n in range(ROTATION)],
@@ -251,8 +244,6 @@ def benchmark(kind: str, options, workdir: Path) -> dict:
         calls = {name: caller(port) for name, (_, port) in servers.items()}
         outcome["rss_mib"]["start"] = rss_mib(servers)
         dataset = gather(calls["arcane"])
-        if not embedded:
-            outcome["plans"] = plan_check(calls["arcane"], dataset, options.mongodb_uri)
         tokens = {name: sign_in(call, dataset) for name, call in calls.items()}
         for name in options.operations:
             for number in range(options.rounds + 1):  # round 0 warms up
@@ -275,24 +266,6 @@ def rss_mib(servers: dict) -> dict[str, float]:
         name: statistics.mean(worker.memory_info().rss for worker in process.children()) / 2**20
         for name, (process, _) in servers.items()
     }
-
-
-def plan_check(call, dataset: dict, uri: str) -> list[dict]:
-    """The plans MongoDB's profiler records for the listing's query shapes: none may be a COLLSCAN."""
-    db = pymongo.MongoClient(uri).get_default_database()
-    db.command("profile", 0)
-    db.system.profile.drop()
-    db.command("profile", 2)
-    paths = [f"{LISTINGS}?{query}" for query in [*PLANNED, f"owner={dataset['owner_ids'][0]}"]]
-    for path in [*paths, "/api/v1/cities?prefix=sai", LISTINGS + "/changes"]:
-        headers = call(Request("GET", path))[2]
-        if next_link(headers):
-            call(Request("GET", next_link(headers)))
-    db.command("profile", 0)
-    plans = list(db.system.profile.find({"planSummary": {"$exists": True}}, {"ns": 1, "planSummary": 1, "command": 1}))
-    if scans := [plan for plan in plans if "COLLSCAN" in plan["planSummary"]]:
-        raise BenchError(f"collection scans: {json.dumps(scans, default=str)}")
-    return plans
 
 
 def summarise(outcome: dict) -> list[dict]:

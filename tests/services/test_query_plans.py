@@ -4,10 +4,13 @@ mongomock ignores indexes (it scans in Python), so these run only with ARCANE_TE
 """
 
 import datetime as dt
+import re
 
+import mongoengine
 import pytest
 from bson import ObjectId
 
+from arcane import demo
 from arcane.models import ChangeLogEntry, Property, PropertyType, User
 from arcane.models.properties import SORTS
 from arcane.services.properties import cities_pipeline, keyset_after, prefix_successor, property_filters
@@ -27,6 +30,15 @@ SHAPES = [
     ("feature", {"feature": "fireplace"}, "-created_at"),
     ("q", {"q": "quiet flat"}, "-created_at"),
 ]
+# The listing's queries as a client sends them: each filter, "q", each sort, a combined search.
+FILTERS = ["city=Lyon", "type=flat", "min_rooms=3", "room_kind=office", "min_area=50&max_area=90", "feature=quiet"]
+LISTING_QUERIES = [
+    *FILTERS,
+    "q=bright",
+    *(f"sort={sort}" for sort in SORTS),
+    "city=Lyon&room_kind=bedroom&sort=-room_count",
+]
+NEXT = re.compile(r'<([^>]+)>; rel="next"')
 
 
 def plan_stages(queryset) -> list[dict]:
@@ -123,3 +135,25 @@ def test_a_cities_by_key_page_matches_in_the_city_key_index(app, prefix, after):
     """sort=city: the cursor's key and the prefix bound one range of the city_key index."""
     with app.app_context():
         assert_index_scan_stages(aggregation_stages([*cities_pipeline(prefix, "city", after), {"$limit": 21}]))
+
+
+@real_mongodb_only
+def test_no_request_of_the_listings_cities_or_feed_scans_a_collection(app, client):
+    """MongoDB's profiler records what the requests send, next pages included: no query is a COLLSCAN."""
+    # It reads the profile, not the code: whatever the services' queries or the feed's storage become.
+    with app.app_context():
+        demo.seed(properties=60, administrator=False)
+        db = mongoengine.get_db()
+    owner = client.get("/api/v1/properties").json[0]["owner"]["id"]
+    paths = [f"/api/v1/properties?{query}&page_size=2" for query in [*LISTING_QUERIES, f"owner={owner}"]]
+    db.command("profile", 2)
+    for path in [*paths, "/api/v1/cities?prefix=sai&page_size=2", "/api/v1/properties/changes?page_size=2"]:
+        answer = client.get(path)
+        assert answer.status_code == 200, (path, answer.json)
+        if next_page := NEXT.search(answer.headers.get("Link", "")):
+            assert client.get(next_page.group(1)).status_code == 200, next_page.group(1)
+    db.command("profile", 0)
+
+    plans = list(db.system.profile.find({"planSummary": {"$exists": True}}, {"ns": 1, "planSummary": 1, "command": 1}))
+    assert plans
+    assert [plan for plan in plans if "COLLSCAN" in plan["planSummary"]] == []
