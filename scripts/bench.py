@@ -1,12 +1,9 @@
-"""Benchmark Arcane against a bare Flask + pymongo baseline with wrk (``python -m scripts.bench --help``).
-
-For each worker class, Arcane and the baseline (scripts/bench_baseline.py) run under gunicorn on
-127.0.0.1, each on the demo data (arcane.demo), and wrk measures each operation on one, then the
-other, round after round (A B A B...). docs/benchmark.md says what the numbers mean and do not.
-"""
+"""Benchmark Arcane against a bare Flask + pymongo baseline with wrk: docs/benchmark.md says how and what for."""
 
 import argparse
 import contextlib
+import functools
+import itertools
 import json
 import os
 import re
@@ -33,37 +30,22 @@ APPS = {"arcane": "scripts.bench:arcane()", "baseline": "scripts.bench_baseline:
 RESET_PATH = "/__bench__/reset"
 ROTATION = 50  # property ids and new listings a run cycles through
 STARTED = time.monotonic()
-
-
-class Operation(NamedTuple):
-    title: str
-    status: int
-    subjects: str  # the list of the dataset that gives one request each
-    path: str  # a template, filled from each subject (URL-encoded)
-    method: str = "GET"
-    body: dict | None = None  # a template too; writes (201) carry the token of the subject's owner
-
-
-LISTINGS = "/api/v1/properties"
-SEARCH = LISTINGS + "?city={city}&room_kind={kind}&min_area={area}&sort=-total_area_m2&page_size=20"
-NEW_LISTING = {"name": "New flat in {city}", "description": "By the benchmark.", "type": "flat", "city": "{city}"}
-ROOM = {"name": "Office", "kind": "office", "area_m2": 11.5, "floor": 1, "features": ["quiet"]}
-LOGIN = {"email": "{email}", "password": demo.DEMO_PASSWORD}
-OPERATIONS = {
-    "city_listing": Operation("City listing (page of 20)", 200, "cities", LISTINGS + "?city={city}&page_size=20"),
-    "search": Operation("Filtered and sorted listing (page of 20)", 200, "searches", SEARCH),
-    "property": Operation("One property by id", 200, "listings", LISTINGS + "/{id}"),
-    "cities": Operation("Cities aggregation", 200, "once", "/api/v1/cities?page_size=20"),
-    "change_feed": Operation("Change feed (page of 20)", 200, "feed", LISTINGS + "/changes?cursor={cursor}"),
-    "create_property": Operation("Create a property", 201, "creations", LISTINGS, "POST", NEW_LISTING),
-    "add_room": Operation("Add a room", 201, "all_listings", LISTINGS + "/{id}/rooms", "POST", ROOM),
-    "login": Operation("Log in (argon2 + JWT)", 200, "users", "/api/v1/auth/token", "POST", LOGIN),
+OPERATIONS = {  # the title of each, and the status its every request must answer; plan() makes the requests
+    "city_listing": ("City listing (page of 20)", 200),
+    "search": ("Filtered and sorted listing (page of 20)", 200),
+    "property": ("One property by id", 200),
+    "cities": ("Cities aggregation", 200),
+    "change_feed": ("Change feed (page of 20)", 200),
+    "create_property": ("Create a property", 201),
+    "add_room": ("Add a room", 201),
+    "login": ("Log in (argon2 + JWT)", 200),
 }
+LISTINGS = "/api/v1/properties"
+SEARCH = LISTINGS + "?city={}&room_kind={}&min_area={}&sort=-total_area_m2&page_size=20"
 SEARCHES = (("office", 50), ("bedroom", 30), ("kitchen", 40))
-
-
-class BenchError(RuntimeError):
-    """The benchmark cannot go on."""
+ROOM = {"name": "Office", "kind": "office", "area_m2": 11.5, "floor": 1, "features": ["quiet"]}
+NEW_LISTING = {"description": "By the benchmark.", "type": "flat"}
+LOGIN = {"password": demo.DEMO_PASSWORD}
 
 
 class Request(NamedTuple):
@@ -73,64 +55,54 @@ class Request(NamedTuple):
     token: str | None = None
 
 
-def requests_of(name: str, dataset: dict, tokens: dict) -> list[Request]:
-    """The requests a run of the operation cycles through, one per subject."""
-    operation, made = OPERATIONS[name], []
-    for subject in dataset[operation.subjects]:
-        path = operation.path.format(**{key: urllib.parse.quote(str(value)) for key, value in subject.items()})
-        body = operation.body and {
-            key: value.format(**subject) if isinstance(value, str) else value for key, value in operation.body.items()
-        }
-        made.append(
-            Request(operation.method, path, body, tokens[subject["owner"]] if operation.status == 201 else None)
-        )
-    return made
+LOGINS = [Request("POST", "/api/v1/auth/token", LOGIN | {"email": user[0]}) for user in demo.DEMO_USERS]
+
+
+def plan(call) -> dict[str, list[Request]]:
+    """The requests each operation cycles through, from what Arcane's API shows: listings, owners, feed cursors."""
+    tokens = sign_in(call)
+    listings, path = [], LISTINGS + "?page_size=100"
+    while path:
+        _, page, headers = call(Request("GET", path))
+        listings += [(listing["id"], tokens[listing["owner"]["id"]]) for listing in page]  # with its owner's token
+        path = next_link(headers)
+    cursors, path = [], LISTINGS + "/changes?page_size=5"  # spread over the feed, as mirrors resume
+    while (answer := call(Request("GET", path)))[1]:
+        path = next_link(answer[2])
+        cursors.append(urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)["cursor"][0])
+    cities = sorted(dict.fromkeys(demo.CITIES), key=lambda city: -demo.CITIES.count(city))  # most listed first
+    spellings = [urllib.parse.quote(city) for city in cities + [city.upper().replace("-", " ") for city in cities]]
+    searches = [SEARCH.format(urllib.parse.quote(city), kind, area) for city in cities for kind, area in SEARCHES]
+    new = [NEW_LISTING | {"name": f"New flat in {city}", "city": city} for city in cities]
+    creations = [(new[n % len(new)], list(tokens.values())[n % len(tokens)]) for n in range(ROTATION)]
+    return {
+        "city_listing": [Request("GET", f"{LISTINGS}?city={city}&page_size=20") for city in spellings],
+        "search": [Request("GET", path) for path in searches],
+        "property": [Request("GET", f"{LISTINGS}/{listing}") for listing, _ in listings[:ROTATION]],
+        "cities": [Request("GET", "/api/v1/cities?page_size=20")],
+        "change_feed": [Request("GET", f"{LISTINGS}/changes?cursor={cursor}") for cursor in cursors],
+        "create_property": [Request("POST", LISTINGS, body, token) for body, token in creations],
+        # Spread over every listing: a listing takes at most 100 rooms.
+        "add_room": [Request("POST", f"{LISTINGS}/{listing}/rooms", ROOM, token) for listing, token in listings],
+        "login": LOGINS,
+    }
+
+
+def sign_in(call) -> dict[str, str]:
+    """An access token for each demo user, by user id."""
+    tokens = {}
+    for login in LOGINS:
+        status, answer, _ = call(login)
+        if status != 200:
+            sys.exit(f"benchmark failed: signing in answered {status}")
+        token = answer["access_token"]
+        tokens[call(Request("GET", "/api/v1/users/me", token=token))[1]["id"]] = token
+    return tokens
 
 
 def next_link(headers) -> str | None:
     found = re.search(r'<([^>]+)>; rel="next"', headers.get("Link", ""))
     return found and found.group(1)
-
-
-def gather(call) -> dict:
-    """The subjects of the requests, read through Arcane's API: listings, feed cursors, cities, users."""
-    users = [{"email": email} for email, *_ in demo.DEMO_USERS]
-    emails = {}
-    for email, token in sign_in(call, {"users": users}).items():
-        emails[call(Request("GET", "/api/v1/users/me", token=token))[1]["id"]] = email
-    listings, path = [], LISTINGS + "?page_size=100"
-    while path:
-        _, page, headers = call(Request("GET", path))
-        listings += [{"id": listing["id"], "owner": emails[listing["owner"]["id"]]} for listing in page]
-        path = next_link(headers)
-    feed, path = [], LISTINGS + "/changes?page_size=5"  # cursors spread over the feed, as mirrors resume
-    while (answer := call(Request("GET", path)))[1]:
-        path = next_link(answer[2])
-        feed.append({"cursor": urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)["cursor"][0]})
-    cities = sorted(dict.fromkeys(demo.CITIES), key=lambda city: -demo.CITIES.count(city))  # most listed first
-    owners = sorted(emails.values())
-    return {
-        "listings": listings[:ROTATION],
-        # Room additions spread over every listing: a listing takes at most 100 rooms.
-        "all_listings": listings,
-        "feed": feed,
-        "once": [{}],
-        "users": users,
-        "cities": [{"city": city} for city in cities] + [{"city": city.upper().replace("-", " ")} for city in cities],
-        "searches": [{"city": city, "kind": kind, "area": area} for city in cities for kind, area in SEARCHES],
-        "creations": [{"city": cities[n % len(cities)], "owner": owners[n % len(owners)]} for n in range(ROTATION)],
-    }
-
-
-def sign_in(call, dataset: dict) -> dict[str, str]:
-    """An access token for each user of the dataset, by email."""
-    tokens = {}
-    for request in requests_of("login", dataset, {}):
-        status, answer, _ = call(request)
-        if status != 200:
-            raise BenchError(f"signing in answered {status}")
-        tokens[request.body["email"]] = answer["access_token"]
-    return tokens
 
 
 def on_demo_data(app):
@@ -159,22 +131,17 @@ def arcane():
     return on_demo_data(create_app())
 
 
-def caller(port: int):
-    """A function that sends a Request to the server: the status, JSON body (or None) and headers."""
-
-    def call(request: Request, timeout: float = 600) -> tuple[int, object, dict]:
-        headers = {"Content-Type": "application/json"}
-        if request.token:
-            headers["Authorization"] = f"Bearer {request.token}"
-        data = None if request.body is None else json.dumps(request.body).encode()
-        sent = urllib.request.Request(f"http://127.0.0.1:{port}{request.path}", data, headers, method=request.method)
-        try:
-            with urllib.request.urlopen(sent, timeout=timeout) as response:  # noqa: S310 (a 127.0.0.1 URL)
-                return response.status, json.loads(response.read() or "null"), response.headers
-        except urllib.error.HTTPError as error:
-            return error.code, None, error.headers
-
-    return call
+def call(port: int, request: Request, timeout: float = 600) -> tuple[int, object, dict]:
+    """Send a Request to the server on the port: the status, JSON body (or None) and headers."""
+    bearer = {"Authorization": f"Bearer {request.token}"} if request.token else {}
+    headers = {"Content-Type": "application/json"} | bearer
+    data = None if request.body is None else json.dumps(request.body).encode()
+    sent = urllib.request.Request(f"http://127.0.0.1:{port}{request.path}", data, headers, method=request.method)
+    try:
+        with urllib.request.urlopen(sent, timeout=timeout) as response:  # noqa: S310 (a 127.0.0.1 URL)
+            return response.status, json.loads(response.read() or "null"), response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, None, error.headers
 
 
 @contextlib.contextmanager
@@ -185,15 +152,15 @@ def gunicorn(app: str, environment: dict, log: Path):
     with log.open("wb") as output:
         process = psutil.Popen(command, cwd=ROOT, env=environment | {"PORT": str(port)}, stdout=output, stderr=output)
     try:
-        for _ in range(600):
+        for _ in range(600):  # 2 minutes
             with contextlib.suppress(OSError):
-                caller(port)(Request("GET", "/health"), timeout=2)
+                call(port, Request("GET", "/health"), timeout=2)
                 break
             if process.poll() is not None:
-                raise BenchError(f"{app} stopped: {log.read_text()[-3000:]}")
+                sys.exit(f"benchmark failed: {app} stopped: {log.read_text()[-3000:]}")
             time.sleep(0.2)
         else:
-            raise BenchError(f"{app} did not answer /health within 2 minutes")
+            sys.exit(f"benchmark failed: {app} did not answer /health within 2 minutes")
         yield process, port
     finally:
         with contextlib.suppress(psutil.NoSuchProcess):
@@ -212,7 +179,7 @@ def run_wrk(port: int, requests: list[Request], seconds: int, path: Path) -> dic
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)  # noqa: S603
     result = re.search(r"^BENCH_RESULT (.*)$", done.stdout, re.MULTILINE)
     if done.returncode or not result:
-        raise BenchError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
+        sys.exit(f"benchmark failed: wrk exited with {done.returncode}: {done.stderr or done.stdout}")
     figures = json.loads(result.group(1))
     return figures | {"rate": figures["requests"] / figures["duration_us"] * 1e6}
 
@@ -224,6 +191,7 @@ def benchmark(kind: str, options, workdir: Path) -> dict:
         "ARCANE_ENV": "local",
         "SEED_DEMO_DATA": "false",
         "HOST": "127.0.0.1",
+        # Shared: the tokens Arcane signs hold on the baseline, which has the same demo users.
         "JWT_SECRET_KEY": secrets.token_urlsafe(48),
         "ARCANE_WORKER_CLASS": kind,
         "MONGODB_URI": options.mongodb_uri,
@@ -237,25 +205,22 @@ def benchmark(kind: str, options, workdir: Path) -> dict:
     }
     outcome = {"worker_class": kind, "runs": [], "rss_mib": {}}
     with contextlib.ExitStack() as stack:
-        apps = APPS | {"arcane": options.arcane_app}
-        servers = {
-            name: stack.enter_context(gunicorn(app, environment, workdir / f"{name}.log")) for name, app in apps.items()
-        }
-        calls = {name: caller(port) for name, (_, port) in servers.items()}
+        servers = {}
+        for name, app in (APPS | {"arcane": options.arcane_app}).items():
+            servers[name] = stack.enter_context(gunicorn(app, environment, workdir / f"{name}.log"))
+        calls = {name: functools.partial(call, port) for name, (_, port) in servers.items()}
         outcome["rss_mib"]["start"] = rss_mib(servers)
-        dataset = gather(calls["arcane"])
-        tokens = {name: sign_in(call, dataset) for name, call in calls.items()}
-        for name in options.operations:
-            for number in range(options.rounds + 1):  # round 0 warms up
-                for server, (_, port) in servers.items():
-                    requests = requests_of(name, dataset, tokens[server])
-                    result = run_wrk(port, requests, options.duration if number else 1, workdir / "requests.tsv")
-                    calls[server](Request("GET", "/health"))  # embedded: after what wrk left queued
-                    if OPERATIONS[name].status == 201 and calls[server](Request("POST", RESET_PATH))[0] != 204:
-                        raise BenchError(f"resetting {server}'s data failed")
-                    if number:
-                        outcome["runs"].append({"operation": name, "server": server, "round": number, **result})
-                        print(f"{kind} {name} {server} {number}: {result['rate']:.1f} req/s", file=sys.stderr)
+        requests = plan(calls["arcane"])
+        # Round 0 warms up; then each round measures Arcane, then the baseline.
+        for name, number, server in itertools.product(options.operations, range(options.rounds + 1), APPS):
+            seconds = options.duration if number else 1
+            result = run_wrk(servers[server][1], requests[name], seconds, workdir / "requests.tsv")
+            calls[server](Request("GET", "/health"))  # embedded: after what wrk left queued
+            if OPERATIONS[name][1] == 201 and calls[server](Request("POST", RESET_PATH))[0] != 204:
+                sys.exit(f"benchmark failed: resetting {server}'s data failed")
+            if number:
+                outcome["runs"].append({"operation": name, "server": server, "round": number, **result})
+                print(f"{kind} {name} {server} {number}: {result['rate']:.1f} req/s", file=sys.stderr)
         outcome["rss_mib"]["load"] = rss_mib(servers)
     return outcome
 
@@ -273,17 +238,16 @@ def summarise(outcome: dict) -> list[dict]:
     rows = []
     for name in dict.fromkeys(run["operation"] for run in outcome["runs"]):
         row = {"worker_class": outcome["worker_class"], "operation": name, "errors": []}
-        runs = [run for run in outcome["runs"] if run["operation"] == name]
-        for server in APPS:
-            mine = [run for run in runs if run["server"] == server]
-            row[server] = {key: statistics.median(run[key] for run in mine) for key in ("rate", "p50_us", "p99_us")}
-            requests, failed = sum(run["requests"] for run in mine), sum(run["failed"] for run in mine)
+        mine = [run for run in outcome["runs"] if run["operation"] == name]
+        runs = {server: [run for run in mine if run["server"] == server] for server in APPS}
+        for server, theirs in runs.items():
+            row[server] = {key: statistics.median(run[key] for run in theirs) for key in ("rate", "p50_us", "p99_us")}
+            requests, failed = sum(run["requests"] for run in theirs), sum(run["failed"] for run in theirs)
             if not requests or failed > requests / 100:
                 row["errors"].append(f"{server}: {failed} of {requests} failed" if requests else f"{server}: no answer")
         row["ratio"] = ratio(row["arcane"]["rate"], row["baseline"]["rate"])
         # Each round's two runs are seconds apart: their ratio shrugs off slow drifts of the machine's load.
-        rates = {(run["round"], run["server"]): run["rate"] for run in runs}
-        paired = [ratio(rates[n, "arcane"], rates[n, "baseline"]) for n, server in rates if server == "baseline"]
+        paired = [ratio(arcane["rate"], baseline["rate"]) for arcane, baseline in zip(*runs.values(), strict=True)]
         row["paired_ratio"] = statistics.median(paired) if None not in paired else None
         rows.append(row)
     return rows
@@ -293,11 +257,28 @@ def ratio(arcane: float, baseline: float) -> float | None:
     return arcane / baseline if baseline else None
 
 
+def tables(rows: list[dict], outcomes: list[dict]) -> str:
+    """Throughput and latency per operation, then the workers' memory, as Markdown tables."""
+    header = ["Worker", "Operation", "Arcane req/s", "Baseline req/s", "Arcane/baseline", "Paired ratio"]
+    header += ["Arcane p50 / p99 ms", "Baseline p50 / p99 ms", "Check"]
+    lines = []
+    for row in rows:
+        latency = [f"{row[server]['p50_us'] / 1000:.1f} / {row[server]['p99_us'] / 1000:.1f}" for server in APPS]
+        figures = [row["arcane"]["rate"], row["baseline"]["rate"], row["ratio"], row["paired_ratio"]]
+        check = "ERROR " + "; ".join(row["errors"]) if row["errors"] else "ok"
+        lines.append([row["worker_class"], OPERATIONS[row["operation"]][0], *figures, *latency, check])
+    memory = []
+    for outcome, server in itertools.product(outcomes, APPS):
+        start, load = (outcome["rss_mib"][when][server] for when in ("start", "load"))
+        memory.append([outcome["worker_class"], server, start, load])
+    memory_header = ["Worker", "Server", "RSS per worker after start (MiB)", "after load (MiB)"]
+    return table(header, lines) + "\n\n" + table(memory_header, memory)
+
+
 def table(header: list[str], rows: list[list]) -> str:
     """A Markdown table: text as is, figures right-aligned, with two decimals below 10."""
     lines = [header, ["---", "---", *["---:"] * (len(header) - 2)]]
-    for row in rows:
-        lines.append([cell if isinstance(cell, str) else shown(cell) for cell in row])
+    lines += [[cell if isinstance(cell, str) else shown(cell) for cell in row] for row in rows]
     return "\n".join("| " + " | ".join(line) + " |" for line in lines)
 
 
@@ -307,53 +288,36 @@ def shown(value: float | None) -> str:
     return f"{value:.2f}" if value < 10 else f"{value:.0f}"
 
 
-def tables(rows: list[dict], outcomes: list[dict]) -> str:
-    """Throughput and latency per operation, then the workers' memory."""
-    header = ["Worker", "Operation", "Arcane req/s", "Baseline req/s", "Arcane/baseline", "Paired ratio"]
-    header += ["Arcane p50 / p99 ms", "Baseline p50 / p99 ms", "Check"]
-    lines = []
-    for row in rows:
-        latency = [f"{row[server]['p50_us'] / 1000:.1f} / {row[server]['p99_us'] / 1000:.1f}" for server in APPS]
-        figures = [row["arcane"]["rate"], row["baseline"]["rate"], row["ratio"], row["paired_ratio"]]
-        check = "ERROR " + "; ".join(row["errors"]) if row["errors"] else "ok"
-        lines.append([row["worker_class"], OPERATIONS[row["operation"]].title, *figures, *latency, check])
-    memory = [
-        [outcome["worker_class"], server, *(outcome["rss_mib"][when][server] for when in ("start", "load"))]
-        for outcome in outcomes
-        for server in APPS
-    ]
-    memory_header = ["Worker", "Server", "RSS per worker after start (MiB)", "after load (MiB)"]
-    return table(header, lines) + "\n\n" + table(memory_header, memory)
-
-
 def draw_chart(rows: list[dict], path: Path) -> None:
     """Throughput per operation, Arcane beside the baseline and their ratio, one panel per worker class."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # in requirements-bench.txt only, and the tests import this module
 
     kinds = list(dict.fromkeys(row["worker_class"] for row in rows))
-    figure, axes = plt.subplots(1, len(kinds), figsize=(6.5 * len(kinds), 5), sharey=True, squeeze=False)
-    for axis, kind in zip(axes[0], kinds, strict=True):
+    figure = Figure(figsize=(6.5 * len(kinds), 5), layout="tight")
+    for axis, kind in zip(figure.subplots(1, len(kinds), sharey=True, squeeze=False)[0], kinds, strict=True):
         mine = [row for row in rows if row["worker_class"] == kind]
         for offset, server, color in ((-0.19, "arcane", "#4C72B0"), (0.19, "baseline", "#B0B0B0")):
-            rates = [row[server]["rate"] for row in mine]
-            axis.bar([x + offset for x in range(len(mine))], rates, 0.38, label=server, color=color)
+            axis.bar(
+                [x + offset for x in range(len(mine))],
+                [row[server]["rate"] for row in mine],
+                0.38,
+                label=server,
+                color=color,
+            )
         for x, row in enumerate(mine):
             top = max(row[server]["rate"] for server in APPS)
-            label = f"\u00d7{row['ratio'] or 0:.2f}"
-            axis.annotate(label, (x, top), xytext=(0, 4), textcoords="offset points", ha="center")
-        axis.set_xticks(range(len(mine)), [OPERATIONS[row["operation"]].title for row in mine], rotation=30, ha="right")
+            axis.annotate(
+                f"\u00d7{row['ratio'] or 0:.2f}", (x, top), xytext=(0, 4), textcoords="offset points", ha="center"
+            )
+        axis.set_xticks(range(len(mine)), [OPERATIONS[row["operation"]][0] for row in mine], rotation=30, ha="right")
         axis.set(yscale="log", title=f"worker class: {kind}", ylabel="requests per second (median, log scale)")
         axis.legend(fontsize=8)
     figure.suptitle("Arcane vs. a bare Flask + pymongo baseline (labels: Arcane/baseline)")
-    figure.tight_layout()
     figure.savefig(path, dpi=110)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__)
     add = parser.add_argument
     add("--rounds", type=int, default=3, help="measured runs per operation and server (default 3)")
     add("--duration", type=int, default=3, help="seconds per wrk run (default 3)")
@@ -372,18 +336,14 @@ def main(argv=None) -> int:
         parser.error(f"unknown operations: {', '.join(sorted(unknown))}")
     if "bench" not in urllib.parse.urlsplit(options.mongodb_uri).path:
         parser.error("the benchmark empties its database: name one with 'bench' in its name")
-    try:
-        with tempfile.TemporaryDirectory(prefix="arcane-bench-") as directory:
-            outcomes = [benchmark(kind, options, Path(directory)) for kind in options.worker_classes.split(",")]
-    except BenchError as error:
-        print(f"benchmark failed: {error}", file=sys.stderr)
-        return 1
+    with tempfile.TemporaryDirectory(prefix="arcane-bench-") as directory:  # a failure exits, with its message
+        outcomes = [benchmark(kind, options, Path(directory)) for kind in options.worker_classes.split(",")]
     rows = [row for outcome in outcomes for row in summarise(outcome)]
     git = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)  # noqa: S607
     meta = {"commit": git.stdout.strip(), "seconds": round(time.monotonic() - STARTED), "cpus": os.cpu_count()}
     meta |= {"load_average_at_end": os.getloadavg(), "settings": vars(options) | {"mongodb_uri": "(not recorded)"}}
-    document = {"meta": meta, "summary": rows, "worker_classes": outcomes}
     options.output_dir.mkdir(parents=True, exist_ok=True)
+    document = {"meta": meta, "summary": rows, "worker_classes": outcomes}
     (options.output_dir / "bench.json").write_text(json.dumps(document, indent=2, default=str) + "\n")
     draw_chart(rows, options.output_dir / "bench.png")
     print(tables(rows, outcomes))

@@ -31,8 +31,9 @@ def calls(app):
 
 
 @pytest.fixture
-def dataset(calls):
-    return bench.gather(calls["arcane"])
+def requests(calls):
+    """Each operation's requests, as the benchmark sends them to both apps (with the tokens Arcane signed)."""
+    return bench.plan(calls["arcane"])
 
 
 def identities(status: int, body) -> list | str:
@@ -43,37 +44,32 @@ def identities(status: int, body) -> list | str:
 
 
 @pytest.mark.parametrize("name", list(bench.OPERATIONS))
-def test_the_baseline_answers_as_arcane(calls, dataset, name):
-    answers = {}
-    for server, call in calls.items():
-        requests = bench.requests_of(name, dataset, bench.sign_in(call, dataset))
-        answers[server] = [call(request) for request in requests[:3]]
+def test_the_baseline_answers_as_arcane(calls, requests, name):
+    answers = {server: [call(request) for request in requests[name][:3]] for server, call in calls.items()}
 
     for arcane, baseline in zip(answers["arcane"], answers["baseline"], strict=True):
-        assert arcane[0] == baseline[0] == bench.OPERATIONS[name].status
+        assert arcane[0] == baseline[0] == bench.OPERATIONS[name][1]
         assert identities(*baseline[:2]) == identities(*arcane[:2])
     assert any(identities(*answer[:2]) for answer in answers["arcane"])  # something to compare
 
 
-def test_the_baseline_refuses_what_arcane_refuses(calls, dataset):
-    owned = dataset["listings"][0]
-    foreign = next(listing for listing in dataset["listings"] if listing["owner"] != owned["owner"])
+def test_the_baseline_refuses_what_arcane_refuses(calls, requests):
+    mine = requests["add_room"][0]
+    foreign = next(request for request in requests["add_room"] if request.token != mine.token)
+    wrong = requests["login"][0].body | {"password": "wrong password"}
     for call in calls.values():
-        token = bench.sign_in(call, dataset)[owned["owner"]]
-        wrong = {"email": owned["owner"], "password": "wrong password"}
-
         assert call(bench.Request("POST", "/api/v1/auth/token", wrong))[0] == 401
         assert call(bench.Request("POST", "/api/v1/properties", {"name": "Loft"}))[0] == 401
-        assert call(bench.Request("POST", f"/api/v1/properties/{foreign['id']}/rooms", bench.ROOM, token))[0] == 403
+        assert call(foreign._replace(token=mine.token))[0] == 403
         assert call(bench.Request("GET", f"/api/v1/properties/{'0' * 24}"))[0] == 404
 
 
 @pytest.mark.parametrize("name", ["create_property", "add_room"])
-def test_the_baseline_records_its_writes_in_the_change_feed_as_arcane_does(calls, dataset, name):
+def test_the_baseline_records_its_writes_in_the_change_feed_as_arcane_does(calls, requests, name):
     """Both apps share the database: Arcane's feed lists the baseline's writes, at their latest state."""
     feed = bench.Request("GET", "/api/v1/properties/changes?page_size=100")
     seen = len(calls["arcane"](feed)[1])
-    request = bench.requests_of(name, dataset, bench.sign_in(calls["baseline"], dataset))[0]
+    request = requests[name][0]
     status, body, _ = calls["baseline"](request)
     assert status == 201
 
@@ -86,8 +82,7 @@ def test_the_baseline_records_its_writes_in_the_change_feed_as_arcane_does(calls
     assert len(entries) == seen + (name == "create_property")
 
 
-def test_the_baseline_refuses_an_unknown_property_type_as_arcane_does(calls, dataset):
+def test_the_baseline_refuses_an_unknown_property_type_as_arcane_does(calls, requests):
     form = {"name": "Loft", "type": "castle", "city": "Lyon"}
     for call in calls.values():
-        token = bench.sign_in(call, dataset)[dataset["listings"][0]["owner"]]
-        assert call(bench.Request("POST", "/api/v1/properties", form, token))[0] == 422
+        assert call(bench.Request("POST", "/api/v1/properties", form, requests["add_room"][0].token))[0] == 422
