@@ -1,12 +1,6 @@
-"""The benchmark's baseline: the least a Flask app must do to give Arcane's answers.
+"""The benchmark's baseline: bare Flask and pymongo giving Arcane's answers with its database commands."""
 
-Bare Flask routes, pymongo and ``json.dumps``: no validation, ODM, schema or extension. It sends
-the same queries as Arcane (its writes record the change in the feed's log as Arcane does),
-checks bearer tokens as Arcane does (signature, type, revocation, holder and token version) and
-verifies argon2 hashes at the cost stored in them. Served as
-``gunicorn 'scripts.bench_baseline:serve()'``; tests use ``create_app(db, secret)``.
-"""
-
+import contextlib
 import datetime as dt
 import json
 import math
@@ -18,13 +12,13 @@ import pymongo.errors
 from argon2 import PasswordHasher
 from argon2.exceptions import Argon2Error
 from bson import ObjectId
-from flask import Flask, Response, request
+from flask import Flask, abort, request
 
 from arcane import database, emails
 from arcane.models.changes import SUPERSEDED_RETENTION_SECONDS
 from arcane.models.properties import MAX_ROOMS, SORTS, city_key, derived_fields
 from arcane.paging import decode_cursor, encode_cursor
-from arcane.services.properties import ROOM_FIELDS
+from arcane.services.properties import ROOM_FIELDS, cities_pipeline
 from arcane.settings import Settings
 from scripts import bench
 
@@ -32,30 +26,30 @@ ACCESS_LIFETIME = dt.timedelta(minutes=15)
 SUPERSEDED = dt.timedelta(seconds=SUPERSEDED_RETENTION_SECONDS)
 OWNER = ["first_name", "last_name"]  # a list: mongomock adds _id to a projection dict
 CHANGE = ["property_id", "kind", "revision", "changed_at"]  # a change-log entry, _id (its sequence) included
-CITIES = [  # each city under the spelling most often written, as Arcane groups them
-    {"$group": {"_id": {"key": "$city_key", "name": "$city"}, "count": {"$sum": 1}}},
-    {"$sort": {"count": -1, "_id.name": 1}},
-    {"$group": {"_id": "$_id.key", "name": {"$first": "$_id.name"}, "count": {"$sum": "$count"}}},
-    {"$sort": {"count": -1, "_id": 1}},
-]
+ROOMS_OF = ["owner", "rooms", "name", "description", "revision"]  # what a room addition reads of its listing
+SHOWN = ["name", "description", "type", "city", "room_count", "total_area_m2"]
+FEED = "/api/v1/properties/changes"
 
 
 def create_app(db, secret: str) -> Flask:
     """The baseline app on a pymongo (or mongomock) database."""
     app, hasher = Flask(__name__), PasswordHasher()
+    app.json.sort_keys, app.json.ensure_ascii = False, False  # the dump and nothing more: no sorting, no escaping
     written = []  # the highest sequence of the change log this process knows is written
 
-    def holder() -> dict | None:
-        """The user an access token speaks for, or None."""
+    def holder() -> dict:
+        """The user an access token speaks for, checked as Arcane checks it; else 401."""
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         try:
             claims = jwt.decode(token, secret, algorithms=["HS256"])
         except jwt.InvalidTokenError:
-            return None
+            abort(401)
         if claims["type"] != "access" or db.revoked_tokens.find_one({"jti": claims["jti"]}, {"_id": 1}):
-            return None
+            abort(401)
         user = db.users.find_one({"_id": ObjectId(claims["sub"])}, [*OWNER, "token_version"])
-        return user if user and user.get("token_version", 0) == claims["ver"] else None
+        if not user or user.get("token_version", 0) != claims["ver"]:
+            abort(401)
+        return user
 
     @app.post("/api/v1/auth/token")
     def login():
@@ -64,19 +58,18 @@ def create_app(db, secret: str) -> Flask:
         try:
             hasher.verify(user["password_hash"] if user else "", form["password"])
         except Argon2Error:
-            return error(401)
+            abort(401)
         now = dt.datetime.now(dt.UTC)
-        tokens = {}
+        tokens = {"token_type": "Bearer", "expires_in": int(ACCESS_LIFETIME.total_seconds())}
         for kind, lifetime in {"access": ACCESS_LIFETIME, "refresh": dt.timedelta(days=30)}.items():
             claims = {"sub": str(user["_id"]), "type": kind, "jti": str(uuid.uuid4()), "fresh": kind == "access"}
             claims |= {"iat": now, "nbf": now, "exp": now + lifetime, "ver": user.get("token_version", 0)}
             tokens[f"{kind}_token"] = jwt.encode(claims, secret, algorithm="HS256")
-        return answer(tokens | {"token_type": "Bearer", "expires_in": int(ACCESS_LIFETIME.total_seconds())})
+        return tokens
 
     @app.get("/api/v1/properties")
     def listing():
-        args = request.args
-        page, size = int(args.get("page", 1)), int(args.get("page_size", 20))
+        args, (page, size) = request.args, paging()
         query = {"city_key": city_key(args["city"])} if "city" in args else {}
         query |= {"room_kinds": args["room_kind"]} if "room_kind" in args else {}
         query |= {"total_area_m2": {"$gte": float(args["min_area"])}} if "min_area" in args else {}
@@ -85,14 +78,14 @@ def create_app(db, secret: str) -> Flask:
         documents = list(found.skip((page - 1) * size).limit(size + 1))
         # Without a next page, the total is known (Arcane counts only when there is one too).
         total = (page - 1) * size + len(documents) if len(documents) <= size else db.properties.count_documents(query)
-        return answer(with_owners(documents[:size]), pagination=(total, page, size))
+        return with_owners(documents[:size]), paged(total, page, size)
 
     @app.get("/api/v1/properties/<property_id>")
     def one_property(property_id):
         document = db.properties.find_one({"_id": ObjectId(property_id)}) if ObjectId.is_valid(property_id) else None
-        return answer(with_owners([document])[0]) if document else error(404)
+        return with_owners([document])[0] if document else abort(404)
 
-    @app.get("/api/v1/properties/changes")
+    @app.get(FEED)
     def change_feed():
         """The one handler that knows the feed's storage: entries after the cursor, listings joined."""
         size = int(request.args.get("page_size", 20))
@@ -101,37 +94,35 @@ def create_app(db, secret: str) -> Flask:
         entries = list(found.sort("_id", 1).limit(size))
         ids = [entry["property_id"] for entry in entries if entry["kind"] != "deleted"]
         current = {listing["_id"]: listing for listing in db.properties.find({"_id": {"$in": ids}})}
-        listings = dict(zip(current, with_owners(list(current.values())), strict=True))
-        items = [
-            {
-                # A listing gone since its entry was written reads as deleted; one shown gives its revision.
-                "kind": entry["kind"] if entry["property_id"] in current else "deleted",
-                "property_id": str(entry["property_id"]),
-                "revision": current.get(entry["property_id"], entry)["revision"],
-                "changed_at": entry["changed_at"].isoformat(),
-                "property": listings.get(entry["property_id"]),
-            }
-            for entry in entries
-        ]
+        shown = dict(zip(current, with_owners(list(current.values())), strict=True))
+        items = []
+        for entry in entries:
+            # A listing gone since its entry was written reads as deleted; one shown gives its revision.
+            listing = current.get(entry["property_id"])
+            kind, revision = (entry["kind"], listing["revision"]) if listing else ("deleted", entry["revision"])
+            item = {"kind": kind, "property_id": str(entry["property_id"]), "revision": revision}
+            item |= {"changed_at": entry["changed_at"].isoformat(), "property": shown.get(entry["property_id"])}
+            items.append(item)
         cursor = encode_cursor([entries[-1]["_id"] if entries else after])
-        first = f'</api/v1/properties/changes?page_size={size}>; rel="first"'
-        return answer(items, link=f'</api/v1/properties/changes?cursor={cursor}&page_size={size}>; rel="next", {first}')
+        links = f'<{FEED}?cursor={cursor}&page_size={size}>; rel="next", <{FEED}?page_size={size}>; rel="first"'
+        return items, {"Link": links}
 
     @app.get("/api/v1/cities")
     def cities():
-        page, size = int(request.args.get("page", 1)), int(request.args.get("page_size", 20))
-        found = db.properties.aggregate([*CITIES, {"$skip": (page - 1) * size}, {"$limit": size}])
+        page, size = paging()
+        found = db.properties.aggregate(
+            [*cities_pipeline("", "-count"), {"$skip": (page - 1) * size}, {"$limit": size}]
+        )
         counted = list(db.properties.aggregate([{"$group": {"_id": "$city_key"}}, {"$count": "total"}]))
         items = [{"name": city["name"], "key": city["_id"], "count": city["count"]} for city in found]
-        return answer(items, pagination=(counted[0]["total"] if counted else 0, page, size))
+        return items, paged(counted[0]["total"] if counted else 0, page, size)
 
     @app.post("/api/v1/properties")
     def create_property():
-        if (user := holder()) is None:
-            return error(401)
+        user = holder()
         form, now = request.get_json(), dt.datetime.now(dt.UTC)
         if not db.property_types.count_documents({"slug": form["type"]}, limit=1):
-            return error(422)
+            abort(422)
         rooms = [new_room(room) for room in form.get("rooms", [])]
         document = {key: form.get(key, "") for key in ("name", "description", "type", "city")}
         document |= derived_fields(document["name"], document["description"], rooms)
@@ -139,28 +130,26 @@ def create_app(db, secret: str) -> Flask:
         document |= {"created_at": now, "updated_at": now}
         db.properties.insert_one(document)  # sets document["_id"]
         log_change("created", document)
-        return answer(present(document, user), status=201, location=f"/api/v1/properties/{document['_id']}")
+        return present(document, user), 201, {"Location": f"/api/v1/properties/{document['_id']}"}
 
     @app.post("/api/v1/properties/<property_id>/rooms")
     def add_room(property_id):
-        if (user := holder()) is None:
-            return error(401)
-        fields = ["owner", "rooms", "name", "description", "revision"]
-        document = db.properties.find_one({"_id": ObjectId(property_id)}, fields)
+        user = holder()
+        document = db.properties.find_one({"_id": ObjectId(property_id)}, ROOMS_OF)
         if document is None:
-            return error(404)
+            abort(404)
         if document["owner"] != user["_id"]:
-            return error(403)
+            abort(403)
         room = new_room(request.get_json())
         fields = derived_fields(document["name"], document["description"], [*document["rooms"], room])
+        fields["updated_at"] = dt.datetime.now(dt.UTC)
         change = {"$push": {"rooms": room}, "$inc": {"revision": 1}, "$set": fields}
-        change["$set"]["updated_at"] = dt.datetime.now(dt.UTC)
         # The room limit, checked in the update itself as Arcane does.
         guard = {"_id": document["_id"], f"rooms.{MAX_ROOMS - 1}": {"$exists": False}}
         if not db.properties.update_one(guard, change).matched_count:
-            return error(422)
+            abort(422)
         log_change("updated", document | {"revision": document["revision"] + 1})
-        return answer(present_room(room), status=201, location=f"/api/v1/properties/{property_id}/rooms/{room['_id']}")
+        return present_room(room), 201, {"Location": f"/api/v1/properties/{property_id}/rooms/{room['_id']}"}
 
     def log_change(kind: str, document: dict) -> None:
         """Record a write in the change feed's log with Arcane's commands: append, raise the mark, supersede."""
@@ -170,13 +159,11 @@ def create_app(db, secret: str) -> Flask:
         now = dt.datetime.now(dt.UTC)
         entry = {"property_id": document["_id"], "kind": kind, "revision": document["revision"], "changed_at": now}
         entry |= {"owner": document["owner"], "superseded": False}
-        while True:
+        while True:  # a sequence another writer took: the next one
             written[0] += 1
-            try:
+            with contextlib.suppress(pymongo.errors.DuplicateKeyError):
                 db.property_change_log.insert_one({"_id": written[0], **entry})
                 break
-            except pymongo.errors.DuplicateKeyError:
-                continue  # taken by another writer: the next one
         db.property_change_sequence.update_one({"_id": "properties"}, {"$max": {"highest": written[0]}}, upsert=True)
         if kind != "created":
             older = {"property_id": document["_id"], "_id": {"$lt": written[0]}, "superseded": False}
@@ -186,7 +173,7 @@ def create_app(db, secret: str) -> Flask:
         owners = {user["_id"]: user for user in db.users.find({"_id": {"$in": [d["owner"] for d in documents]}}, OWNER)}
         return [present(document, owners.get(document["owner"])) for document in documents]
 
-    app.get("/health")(lambda: answer({"status": "ok"}))
+    app.get("/health")(lambda: {"status": "ok"})
     return app
 
 
@@ -200,26 +187,16 @@ def serve():
     return bench.on_demo_data(app)
 
 
-def answer(payload, *, status=200, pagination=None, location=None, link=None) -> Response:
-    headers = {"Location": location, "Link": link}
-    if pagination:
-        total, page, size = pagination
-        pages = math.ceil(total / size)
-        headers["X-Pagination"] = json.dumps({"total": total, "total_pages": pages, "page": page})
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    return Response(body, status, {key: value for key, value in headers.items() if value}, "application/json")
+def paging() -> tuple[int, int]:
+    return int(request.args.get("page", 1)), int(request.args.get("page_size", 20))
 
 
-def error(status: int) -> Response:
-    return answer({"code": status, "message": "Refused."}, status=status)
+def paged(total: int, page: int, size: int) -> dict:
+    return {"X-Pagination": json.dumps({"total": total, "total_pages": math.ceil(total / size), "page": page})}
 
 
 def new_room(form: dict) -> dict:
-    return {
-        "_id": ObjectId(),
-        **{field: form.get(field) for field in ROOM_FIELDS},
-        "features": form.get("features", []),
-    }
+    return {"_id": ObjectId(), **{key: form.get(key) for key in ROOM_FIELDS}, "features": form.get("features", [])}
 
 
 def present_room(room: dict) -> dict:
@@ -227,12 +204,7 @@ def present_room(room: dict) -> dict:
 
 
 def present(document: dict, owner: dict | None) -> dict:
-    fields = ("name", "description", "type", "city", "room_count", "total_area_m2")
-    return {
-        "id": str(document["_id"]),
-        **{field: document[field] for field in fields},
-        "rooms": [present_room(room) for room in document["rooms"]],
-        "owner": owner and {"id": str(owner["_id"]), **{key: owner[key] for key in OWNER}},
-        "created_at": document["created_at"].isoformat(),
-        "updated_at": document["updated_at"].isoformat(),
-    }
+    shown = {"id": str(document["_id"]), **{field: document[field] for field in SHOWN}}
+    shown["rooms"] = [present_room(room) for room in document["rooms"]]
+    shown["owner"] = owner and {"id": str(owner["_id"]), **{key: owner[key] for key in OWNER}}
+    return shown | {"created_at": document["created_at"].isoformat(), "updated_at": document["updated_at"].isoformat()}
