@@ -3,6 +3,7 @@
 import argparse
 import contextlib
 import functools
+import http.client
 import itertools
 import json
 import os
@@ -13,9 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import NamedTuple
 
@@ -74,7 +73,8 @@ def plan(call) -> dict[str, list[Request]]:
     spellings = [urllib.parse.quote(city) for city in cities + [city.upper().replace("-", " ") for city in cities]]
     searches = [SEARCH.format(urllib.parse.quote(city), kind, area) for city in cities for kind, area in SEARCHES]
     new = [NEW_LISTING | {"name": f"New flat in {city}", "city": city} for city in cities]
-    creations = [(new[n % len(new)], list(tokens.values())[n % len(tokens)]) for n in range(ROTATION)]
+    owners = list(tokens.values())
+    creations = [(new[n % len(new)], owners[n % len(owners)]) for n in range(ROTATION)]
     return {
         "city_listing": [Request("GET", f"{LISTINGS}?city={city}&page_size=20") for city in spellings],
         "search": [Request("GET", path) for path in searches],
@@ -132,16 +132,14 @@ def arcane():
 
 
 def call(port: int, request: Request, timeout: float = 600) -> tuple[int, object, dict]:
-    """Send a Request to the server on the port: the status, JSON body (or None) and headers."""
+    """Send a Request to the server on the port: the status, JSON body (None for an error) and headers."""
     bearer = {"Authorization": f"Bearer {request.token}"} if request.token else {}
-    headers = {"Content-Type": "application/json"} | bearer
-    data = None if request.body is None else json.dumps(request.body).encode()
-    sent = urllib.request.Request(f"http://127.0.0.1:{port}{request.path}", data, headers, method=request.method)
-    try:
-        with urllib.request.urlopen(sent, timeout=timeout) as response:  # noqa: S310 (a 127.0.0.1 URL)
-            return response.status, json.loads(response.read() or "null"), response.headers
-    except urllib.error.HTTPError as error:
-        return error.code, None, error.headers
+    body = None if request.body is None else json.dumps(request.body)
+    with contextlib.closing(http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)) as connection:
+        connection.request(request.method, request.path, body, {"Content-Type": "application/json"} | bearer)
+        response = connection.getresponse()
+        answer = json.loads(response.read() or "null") if response.status < 400 else None
+        return response.status, answer, response.headers
 
 
 @contextlib.contextmanager
