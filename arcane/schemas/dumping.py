@@ -5,7 +5,7 @@ marshmallow dumps each field through ``Field.serialize``: an accessor that tries
 the output schemas hold most (strings, ids, numbers, dates, nested documents), that conversion is
 the identity or one call, so ``PlannedDumpSchema`` does it directly from the stored dict and hands
 every other value to ``Field.serialize`` unchanged. A page of 20 demo listings (120 rooms) dumps
-in 0.43 ms instead of 1.2 ms; tests/schemas/test_dumping.py checks on generated data that every
+in 0.30 ms instead of 1.2 ms; tests/schemas/test_dumping.py checks on generated data that every
 schema dumps exactly as marshmallow does.
 """
 
@@ -14,6 +14,9 @@ import datetime as dt
 import marshmallow as ma
 from bson import ObjectId
 from marshmallow.decorators import POST_DUMP, PRE_DUMP
+
+# What a conversion answers for a value it cannot make after all: Field.serialize makes it.
+UNPLANNED = object()
 
 
 class PlannedDumpSchema(ma.Schema):
@@ -40,24 +43,27 @@ class PlannedDumpSchema(ma.Schema):
             attribute = field.attribute or name
             # A dotted attribute is a path that marshmallow's accessor follows: left to Field.serialize.
             direct = _direct_conversions(field) if "." not in attribute else {}
+            if direct:
+                direct[type(None)] = None  # each of these fields dumps None as None
             plan.append((name, name if field.data_key is None else field.data_key, attribute, field, direct))
         return plan
 
     def _dump_planned(self, plan: list[tuple], obj) -> dict:
         if type(obj) is not dict:
             return super().dump(obj, many=False)  # the plan reads dicts, what the services return
-        dumped = {}
+        dumped, missing = {}, ma.missing
         for name, key, attribute, field, direct in plan:
-            value = obj.get(attribute, ma.missing)
-            if type(value) in direct:
-                convert = direct[type(value)]
-                dumped[key] = value if convert is None else convert(value)
-            elif value is None and direct:
-                dumped[key] = None  # each converting field dumps None as None
-            else:
-                value = field.serialize(name, obj, accessor=self.get_attribute)
-                if value is not ma.missing:
-                    dumped[key] = value
+            value = obj.get(attribute, missing)
+            convert = direct.get(type(value), missing)
+            if convert is None:
+                dumped[key] = value
+                continue
+            if convert is not missing and (converted := convert(value)) is not UNPLANNED:
+                dumped[key] = converted
+                continue
+            value = field.serialize(name, obj, accessor=self.get_attribute)
+            if value is not missing:
+                dumped[key] = value
         return dumped
 
 
@@ -73,6 +79,10 @@ def _direct_conversions(field: ma.fields.Field) -> dict:
         return {str: None, ObjectId: str}
     if serialize is ma.fields.Number._serialize and not field.as_string:
         return {field.num_type: None}
+    if serialize is ma.fields.List._serialize:
+        as_is = {kind for kind, convert in _direct_conversions(field.inner).items() if convert is None}
+        # A list whose items all dump as they are (the features' strings) is copied; else Field.serialize.
+        return {list: lambda items: [*items] if all(type(item) in as_is for item in items) else UNPLANNED}
     if serialize is ma.fields.DateTime._serialize:
         convert = field.SERIALIZATION_FUNCS.get(field.format or field.DEFAULT_FORMAT)
         return {getattr(dt, field.OBJ_TYPE): convert} if convert else {}
