@@ -1,7 +1,7 @@
 """Tokens: sign in, refresh, sign out."""
 
 from flask.views import MethodView
-from flask_jwt_extended import current_user
+from flask_jwt_extended import get_current_user
 
 from arcane import rate_limits, security
 from arcane.schemas.auth import AccessTokenSchema, TokenPairSchema, TokenRequestSchema
@@ -32,7 +32,7 @@ class TokenRefresh(MethodView):
     @blp.doc(operationId="refreshToken")
     def post(self):
         """Get a new access token with a refresh token (in the same session)"""
-        return security.refresh_access_token(current_user)
+        return security.refresh_access_token(get_current_user())
 
 
 @blp.route("/logout")

@@ -2,7 +2,7 @@
 
 from flask import request, url_for
 from flask.views import MethodView
-from flask_jwt_extended import current_user
+from flask_jwt_extended import get_current_user
 
 from arcane import rate_limits
 from arcane.idempotency import idempotent
@@ -110,8 +110,9 @@ class Properties(MethodView):
     @blp.doc(operationId="createProperty")
     def post(self, new_property):
         """Publish a property (you are its owner)"""
-        with rate_limits.property_creation(str(current_user.id)):
-            return properties.create_property(current_user, **new_property)
+        owner = get_current_user()
+        with rate_limits.property_creation(str(owner.id)):
+            return properties.create_property(owner, **new_property)
 
 
 @blp.route("/<objectid:property_id>")
@@ -135,7 +136,7 @@ class PropertyById(MethodView):
 
         An empty body changes nothing: the property as it is, with the same ETag.
         """
-        owned = properties.get_owned_property(property_id, current_user)
+        owned = properties.get_owned_property(property_id, get_current_user())
         return properties.update_property(owned, changes, expected_revision=checked_revision(owned))
 
     @blp.login_required
@@ -146,7 +147,7 @@ class PropertyById(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def delete(self, property_id):
         """Delete a property (its owner, or an administrator moderating)"""
-        owned = properties.get_owned_property(property_id, current_user, moderation=True)
+        owned = properties.get_owned_property(property_id, get_current_user(), moderation=True)
         properties.delete_property(owned, expected_revision=checked_revision(owned))
 
 

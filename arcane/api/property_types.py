@@ -1,7 +1,7 @@
 """Property types: public catalogue, maintained by administrators."""
 
 from flask.views import MethodView
-from flask_jwt_extended import current_user
+from flask_jwt_extended import get_current_user
 
 from arcane.schemas.property_types import PropertyTypeCreateSchema, PropertyTypeSchema, PropertyTypeUpdateSchema
 from arcane.services import property_types
@@ -37,7 +37,7 @@ class PropertyTypes(MethodView):
     @blp.doc(operationId="createPropertyType")
     def post(self, new_type):
         """Add a property type (administrators only)"""
-        return property_types.create_type(current_user, **new_type)
+        return property_types.create_type(get_current_user(), **new_type)
 
 
 @blp.route("/<string(maxlength=40):slug>")
@@ -55,7 +55,7 @@ class PropertyTypeBySlug(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def patch(self, changes, slug):
         """Change a property type's label or description (administrators only)"""
-        return property_types.update_type(current_user, slug, changes)
+        return property_types.update_type(get_current_user(), slug, changes)
 
     @blp.login_required
     @blp.response(204)
@@ -64,4 +64,4 @@ class PropertyTypeBySlug(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def delete(self, slug):
         """Delete a property type that no property uses (administrators only)"""
-        property_types.delete_type(current_user, slug)
+        property_types.delete_type(get_current_user(), slug)

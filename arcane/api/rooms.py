@@ -1,7 +1,7 @@
 """Rooms of a property: public reads, owner-only writes."""
 
 from flask.views import MethodView
-from flask_jwt_extended import current_user
+from flask_jwt_extended import get_current_user
 
 from arcane.api.properties import PROPERTY_SCHEMA, checked_revision
 from arcane.idempotency import idempotent
@@ -53,7 +53,7 @@ class Rooms(MethodView):
     @blp.doc(operationId="addRoom")
     def post(self, new_room, property_id):
         """Add a room to a property (owner only)"""
-        owned = properties.get_owned_property(property_id, current_user)
+        owned = properties.get_owned_property(property_id, get_current_user())
         room, updated = properties.add_room(owned, new_room, expected_revision=checked_revision(owned))
         blp.set_etag(updated, PROPERTY_SCHEMA)
         return room
@@ -79,7 +79,7 @@ class RoomById(MethodView):
 
         An empty body changes nothing: the room as it is, and the property keeps its ETag.
         """
-        owned = properties.get_owned_property(property_id, current_user)
+        owned = properties.get_owned_property(property_id, get_current_user())
         room, updated = properties.update_room(owned, room_id, changes, expected_revision=checked_revision(owned))
         blp.set_etag(updated, PROPERTY_SCHEMA)
         return room
@@ -92,6 +92,6 @@ class RoomById(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def delete(self, property_id, room_id):
         """Remove a room (owner only)"""
-        owned = properties.get_owned_property(property_id, current_user)
+        owned = properties.get_owned_property(property_id, get_current_user())
         updated = properties.delete_room(owned, room_id, expected_revision=checked_revision(owned))
         blp.set_etag(updated, PROPERTY_SCHEMA)

@@ -1,7 +1,7 @@
 """Accounts: sign-up, own profile, public profiles."""
 
 from flask.views import MethodView
-from flask_jwt_extended import current_user
+from flask_jwt_extended import get_current_user
 
 from arcane import rate_limits
 from arcane.schemas.users import (
@@ -37,14 +37,14 @@ class CurrentUser(MethodView):
     @blp.response(200, UserPrivateSchema)
     def get(self):
         """Read your own account"""
-        return current_user
+        return get_current_user()
 
     @blp.login_required
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, UserPrivateSchema)
     def patch(self, changes):
         """Change your personal details (first name, last name, birth date)"""
-        return users.update_profile(current_user, changes)
+        return users.update_profile(get_current_user(), changes)
 
     @blp.login_required
     @blp.response(204)
@@ -53,7 +53,7 @@ class CurrentUser(MethodView):
 
         Every token issued for the account stops working, and every property it owns is deleted.
         """
-        users.delete_user(current_user)
+        users.delete_user(get_current_user())
 
 
 @blp.route("/me/password")
@@ -65,8 +65,9 @@ class CurrentUserPassword(MethodView):
     @blp.doc(operationId="changePassword")
     def put(self, passwords):
         """Change your password; every token issued before stops working"""
-        with rate_limits.password_change_attempt(str(current_user.id)):
-            users.change_password(current_user, passwords["current_password"], passwords["new_password"])
+        user = get_current_user()
+        with rate_limits.password_change_attempt(str(user.id)):
+            users.change_password(user, passwords["current_password"], passwords["new_password"])
 
 
 @blp.route("/<objectid:user_id>")
