@@ -77,8 +77,9 @@ def _direct_conversions(field: ma.fields.Field) -> dict:
     serialize = type(field)._serialize
     if serialize is ma.fields.String._serialize:
         return {str: None, ObjectId: str}
-    if serialize is ma.fields.Number._serialize and not field.as_string:
-        return {field.num_type: None}
+    # Integer and Float keep Number's num_type(value), the identity on their own type; Decimal rounds.
+    if serialize is ma.fields.Number._serialize and type(field)._format_num is ma.fields.Number._format_num:
+        return {} if field.as_string else {field.num_type: None}
     if serialize is ma.fields.List._serialize:
         as_is = {kind for kind, convert in _direct_conversions(field.inner).items() if convert is None}
         # A list whose items all dump as they are (the features' strings) is copied; else Field.serialize.

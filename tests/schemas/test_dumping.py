@@ -15,6 +15,19 @@ from arcane.schemas.properties import PropertySchema, RoomSchema
 from arcane.smorest import Schema
 
 
+class OddFieldsSchema(Schema):
+    """Fields the API's schemas do not use, whose dump a plan must leave to marshmallow."""
+
+    price = ma.fields.Decimal(places=2)
+    label = ma.fields.Integer(as_string=True)
+    day = ma.fields.Date()
+    stamp = ma.fields.DateTime(format="timestamp")
+    renamed = ma.fields.String(attribute="source", data_key="shown")
+    path = ma.fields.String(attribute="nested.key")
+    owner_name = ma.fields.Pluck("arcane.schemas.properties.OwnerSchema", "first_name")
+    tags = ma.fields.List(ma.fields.Integer())
+
+
 def subclasses(cls) -> list[type]:
     return [cls, *(found for sub in cls.__subclasses__() for found in subclasses(sub))]
 
@@ -42,6 +55,8 @@ def values(field: ma.fields.Field) -> st.SearchStrategy:
         usual = st.lists(values(field.inner), max_size=3)
     elif isinstance(field, ma.fields.DateTime):
         usual = st.datetimes(timezones=st.just(dt.UTC))
+    elif isinstance(field, ma.fields.Decimal):
+        usual = st.decimals(allow_nan=False, allow_infinity=False)
     elif isinstance(field, ma.fields.Integer):
         usual = st.integers()
     elif isinstance(field, ma.fields.Float):
