@@ -10,6 +10,7 @@ generated data that every schema dumps exactly as marshmallow does.
 """
 
 import datetime as dt
+import functools
 
 import marshmallow as ma
 from bson import ObjectId
@@ -24,15 +25,14 @@ class PlannedDumpSchema(ma.Schema):
 
     def dump(self, obj, *, many: bool | None = None):
         many = self.many if many is None else bool(many)
-        plan = self.__dict__.get("_dump_plan", ma.missing)
-        if plan is ma.missing:
-            plan = self.__dict__["_dump_plan"] = self._dump_plan()
+        plan = self._dump_plan
         if plan is None:
             return super().dump(obj, many=many)
         if many and obj is not None:
             return [self._dump_planned(plan, item) for item in obj]
         return self._dump_planned(plan, obj)
 
+    @functools.cached_property
     def _dump_plan(self) -> list[tuple] | None:
         """Per field: its name, output key, attribute and the value types it converts directly; None if hooked."""
         # marshmallow lists a schema's processors only in _hooks; they see or change the whole object.
