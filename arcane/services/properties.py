@@ -88,11 +88,10 @@ def list_properties(*, sort=DEFAULT_SORT, cursor=None, offset=0, limit=20, **fil
     if cursor is not None:
         query = matching.filter(keyset_after(field, direction, *read_cursor(cursor, scope, object, ObjectId)))
     sign = "-" if direction < 0 else "+"
-    ordered = query.order_by(sign + field, sign + "id")
-    if cursor is None:
-        ordered = ordered.skip(offset)
+    start = 0 if cursor is not None else offset  # a cursor's query starts after it: no skip
     page = page_of(
-        list(ordered.limit(limit + 1).as_pymongo()),
+        # One slice sets skip and limit: each queryset method copies the queryset.
+        list(query.order_by(sign + field, sign + "id").as_pymongo()[start : start + limit + 1]),
         limit=limit,
         offset=offset,
         by_cursor=cursor is not None,
@@ -395,7 +394,8 @@ def delete_properties_of(owner_id: ObjectId) -> int:
 def _with_owners(documents: list[dict]) -> list[dict]:
     """The documents with their owners' public fields under ``owner``, fetched in one query."""
     owner_ids = list({document["owner"] for document in documents})
-    public = User.objects(id__in=owner_ids).only(*PUBLIC_OWNER_FIELDS).as_pymongo()
+    # in_bulk sends its own {_id: {$in: ids}} filter with the queryset's projection.
+    public = User.objects.only(*PUBLIC_OWNER_FIELDS).as_pymongo()
     owners = public.in_bulk(owner_ids) if owner_ids else {}
     # An owner deleted a moment ago (their listings are being swept) leaves ``owner`` None.
     return [{**document, "owner": owners.get(document["owner"])} for document in documents]
