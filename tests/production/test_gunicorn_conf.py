@@ -1,5 +1,6 @@
 """The gunicorn settings the container runs with, read from the environment as gunicorn does."""
 
+import gc
 import runpy
 from pathlib import Path
 
@@ -87,3 +88,14 @@ def test_gthread_can_be_chosen(monkeypatch):
 def test_bad_values_fail_fast(monkeypatch, variable, value):
     with pytest.raises(SettingsError, match=variable):
         load_config(monkeypatch, MONGODB_URI=REAL_URI, **{variable: value})
+
+
+def test_a_worker_freezes_what_its_start_up_built(monkeypatch):
+    config = load_config(monkeypatch)
+    built = object.__new__(type("Built", (), {}))  # tracked by the collector
+    try:
+        config["post_worker_init"](worker=None)
+        assert gc.get_freeze_count() > 0
+        assert not any(found is built for found in gc.get_objects())  # frozen: out of every generation
+    finally:
+        gc.unfreeze()
