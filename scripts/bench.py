@@ -1,6 +1,7 @@
 """Benchmark Arcane against a bare Flask + pymongo baseline with wrk: docs/benchmark.md says how and what for."""
 
 import argparse
+import collections
 import contextlib
 import functools
 import http.client
@@ -59,7 +60,13 @@ LOGINS = [Request("POST", "/api/v1/auth/token", LOGIN | {"email": user[0]}) for 
 
 def plan(call) -> dict[str, list[Request]]:
     """The requests each operation cycles through, from what Arcane's API shows: listings, owners, feed cursors."""
-    tokens = sign_in(call)
+    tokens = {}  # an access token for each demo user, by user id
+    for login in LOGINS:
+        status, answer, _ = call(login)
+        if status != 200:
+            sys.exit(f"benchmark failed: signing in answered {status}")
+        token = answer["access_token"]
+        tokens[call(Request("GET", "/api/v1/users/me", token=token))[1]["id"]] = token
     listings, path = [], LISTINGS + "?page_size=100"
     while path:
         _, page, headers = call(Request("GET", path))
@@ -68,13 +75,12 @@ def plan(call) -> dict[str, list[Request]]:
     cursors, path = [], LISTINGS + "/changes?page_size=5"  # spread over the feed, as mirrors resume
     while (answer := call(Request("GET", path)))[1]:
         path = next_link(answer[2])
-        cursors.append(urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)["cursor"][0])
-    cities = sorted(dict.fromkeys(demo.CITIES), key=lambda city: -demo.CITIES.count(city))  # most listed first
+        cursors.append(re.search("cursor=([^&]+)", path).group(1))
+    cities = [city for city, _ in collections.Counter(demo.CITIES).most_common()]  # most listed first
     spellings = [urllib.parse.quote(city) for city in cities + [city.upper().replace("-", " ") for city in cities]]
     searches = [SEARCH.format(urllib.parse.quote(city), kind, area) for city in cities for kind, area in SEARCHES]
     new = [NEW_LISTING | {"name": f"New flat in {city}", "city": city} for city in cities]
-    owners = list(tokens.values())
-    creations = [(new[n % len(new)], owners[n % len(owners)]) for n in range(ROTATION)]
+    creations = itertools.islice(zip(itertools.cycle(new), itertools.cycle(tokens.values())), ROTATION)
     return {
         "city_listing": [Request("GET", f"{LISTINGS}?city={city}&page_size=20") for city in spellings],
         "search": [Request("GET", path) for path in searches],
@@ -86,18 +92,6 @@ def plan(call) -> dict[str, list[Request]]:
         "add_room": [Request("POST", f"{LISTINGS}/{listing}/rooms", ROOM, token) for listing, token in listings],
         "login": LOGINS,
     }
-
-
-def sign_in(call) -> dict[str, str]:
-    """An access token for each demo user, by user id."""
-    tokens = {}
-    for login in LOGINS:
-        status, answer, _ = call(login)
-        if status != 200:
-            sys.exit(f"benchmark failed: signing in answered {status}")
-        token = answer["access_token"]
-        tokens[call(Request("GET", "/api/v1/users/me", token=token))[1]["id"]] = token
-    return tokens
 
 
 def next_link(headers) -> str | None:
