@@ -137,12 +137,11 @@ def call(port: int, request: Request, timeout: float = 600) -> tuple[int, object
 
 
 @contextlib.contextmanager
-def gunicorn(app: str, environment: dict, log: Path):
+def gunicorn(app: str, env: dict, log: Path):
     """A gunicorn server with config/gunicorn.conf.py, once it answers; stopped with its workers on leaving."""
-    port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.conf.py", app]
+    port, command = free_port(), [sys.executable, "-m", "gunicorn", "--config", "config/gunicorn.conf.py", app]
     with log.open("wb") as output:
-        process = psutil.Popen(command, cwd=ROOT, env=environment | {"PORT": str(port)}, stdout=output, stderr=output)
+        process = psutil.Popen(command, cwd=ROOT, env=env | {"PORT": str(port)}, stdout=output, stderr=output)
     try:
         for _ in range(600):  # 2 minutes
             with contextlib.suppress(OSError):
@@ -156,9 +155,9 @@ def gunicorn(app: str, environment: dict, log: Path):
         yield process, port
     finally:
         with contextlib.suppress(psutil.NoSuchProcess):
-            workers = process.children(recursive=True)
+            processes = [process, *process.children(recursive=True)]
             process.terminate()
-            for survivor in psutil.wait_procs([process, *workers], timeout=15)[1]:
+            for survivor in psutil.wait_procs(processes, timeout=15)[1]:
                 survivor.kill()
 
 
@@ -169,17 +168,15 @@ def run_wrk(port: int, requests: list[Request], seconds: int, path: Path) -> dic
     command = ["wrk", "-t1", "-c16", f"-d{seconds}s", "--timeout", "30s", "-s", str(ROOT / "scripts" / "bench.lua")]
     command += [f"http://127.0.0.1:{port}", "--", str(path)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)  # noqa: S603
-    result = re.search(r"^BENCH_RESULT (.*)$", done.stdout, re.MULTILINE)
-    if done.returncode or not result:
+    if done.returncode or not (result := re.search(r"^BENCH_RESULT (.*)$", done.stdout, re.MULTILINE)):
         sys.exit(f"benchmark failed: wrk exited with {done.returncode}: {done.stderr or done.stdout}")
-    figures = json.loads(result.group(1))
-    return figures | {"rate": figures["requests"] / figures["duration_us"] * 1e6}
+    return json.loads(result.group(1))
 
 
 def benchmark(kind: str, options, workdir: Path) -> dict:
     """Start both servers with this worker class, measure every operation on them, and stop them."""
     embedded = options.mongodb_uri.startswith("mongomock://")
-    environment = os.environ | {
+    env = os.environ | {
         "ARCANE_ENV": "local",
         "SEED_DEMO_DATA": "false",
         "HOST": "127.0.0.1",
@@ -195,32 +192,28 @@ def benchmark(kind: str, options, workdir: Path) -> dict:
         # The limiter still counts (its cost is Arcane's), but never stops a run of creations.
         "PROPERTY_CREATION_LIMIT": os.environ.get("PROPERTY_CREATION_LIMIT", "1000000 per hour"),
     }
-    outcome = {"worker_class": kind, "runs": [], "rss_mib": {}}
     with contextlib.ExitStack() as stack:
-        servers = {}
-        for name, app in (APPS | {"arcane": options.arcane_app}).items():
-            servers[name] = stack.enter_context(gunicorn(app, environment, workdir / f"{name}.log"))
-        calls = {name: functools.partial(call, port) for name, (_, port) in servers.items()}
-        outcome["rss_mib"]["start"] = rss_mib(servers)
-        requests = plan(calls["arcane"])
+        apps = APPS | {"arcane": options.arcane_app}
+        servers = {name: stack.enter_context(gunicorn(app, env, workdir / f"{name}.log")) for name, app in apps.items()}
+        rss_at_start, runs = rss_mib(servers), []
+        requests = plan(functools.partial(call, servers["arcane"][1]))
         # Round 0 warms up; then each round measures Arcane, then the baseline.
         for name, number, server in itertools.product(options.operations, range(options.rounds + 1), APPS):
-            seconds = options.duration if number else 1
-            result = run_wrk(servers[server][1], requests[name], seconds, workdir / "requests.tsv")
-            calls[server](Request("GET", "/health"))  # embedded: after what wrk left queued
-            if OPERATIONS[name][1] == 201 and calls[server](Request("POST", RESET_PATH))[0] != 204:
+            port = servers[server][1]
+            result = run_wrk(port, requests[name], options.duration if number else 1, workdir / "requests.tsv")
+            call(port, Request("GET", "/health"))  # embedded: after what wrk left queued
+            if OPERATIONS[name][1] == 201 and call(port, Request("POST", RESET_PATH))[0] != 204:
                 sys.exit(f"benchmark failed: resetting {server}'s data failed")
             if number:
-                outcome["runs"].append({"operation": name, "server": server, "round": number, **result})
+                runs.append({"operation": name, "server": server, "round": number, **result})
                 print(f"{kind} {name} {server} {number}: {result['rate']:.1f} req/s", file=sys.stderr)
-        outcome["rss_mib"]["load"] = rss_mib(servers)
-    return outcome
+        return {"worker_class": kind, "runs": runs, "rss_mib": {"start": rss_at_start, "load": rss_mib(servers)}}
 
 
 def rss_mib(servers: dict) -> dict[str, float]:
     """The mean resident memory of each server's workers (its master's children)."""
     return {
-        name: statistics.mean(worker.memory_info().rss for worker in process.children()) / 2**20
+        name: statistics.mean(w.memory_info().rss for w in process.children()) / 2**20
         for name, (process, _) in servers.items()
     }
 
