@@ -7,6 +7,7 @@ import functools
 import http.client
 import itertools
 import json
+import operator
 import os
 import re
 import secrets
@@ -222,55 +223,52 @@ def summarise(outcome: dict) -> list[dict]:
     """Medians per operation and server, the Arcane/baseline ratios, and the errors."""
     rows = []
     for name in dict.fromkeys(run["operation"] for run in outcome["runs"]):
+        runs = {
+            server: [run for run in outcome["runs"] if (run["operation"], run["server"]) == (name, server)]
+            for server in APPS
+        }
         row = {"worker_class": outcome["worker_class"], "operation": name, "errors": []}
-        mine = [run for run in outcome["runs"] if run["operation"] == name]
-        runs = {server: [run for run in mine if run["server"] == server] for server in APPS}
         for server, theirs in runs.items():
             row[server] = {key: statistics.median(run[key] for run in theirs) for key in ("rate", "p50_us", "p99_us")}
             requests, failed = sum(run["requests"] for run in theirs), sum(run["failed"] for run in theirs)
             if not requests or failed > requests / 100:
                 row["errors"].append(f"{server}: {failed} of {requests} failed" if requests else f"{server}: no answer")
-        row["ratio"] = ratio(row["arcane"]["rate"], row["baseline"]["rate"])
+        arcane, baseline = ([run["rate"] for run in runs[server]] for server in APPS)
+        row["ratio"] = row["arcane"]["rate"] / row["baseline"]["rate"] if row["baseline"]["rate"] else None
         # Each round's two runs are seconds apart: their ratio shrugs off slow drifts of the machine's load.
-        paired = [ratio(arcane["rate"], baseline["rate"]) for arcane, baseline in zip(*runs.values(), strict=True)]
-        row["paired_ratio"] = statistics.median(paired) if None not in paired else None
+        row["paired_ratio"] = statistics.median(map(operator.truediv, arcane, baseline)) if all(baseline) else None
         rows.append(row)
     return rows
-
-
-def ratio(arcane: float, baseline: float) -> float | None:
-    return arcane / baseline if baseline else None
 
 
 def tables(rows: list[dict], outcomes: list[dict]) -> str:
     """Throughput and latency per operation, then the workers' memory, as Markdown tables."""
     header = ["Worker", "Operation", "Arcane req/s", "Baseline req/s", "Arcane/baseline", "Paired ratio"]
-    header += ["Arcane p50 / p99 ms", "Baseline p50 / p99 ms", "Check"]
-    lines = []
+    lines = [[*header, "Arcane p50 / p99 ms", "Baseline p50 / p99 ms", "Check"]]
     for row in rows:
         latency = [f"{row[server]['p50_us'] / 1000:.1f} / {row[server]['p99_us'] / 1000:.1f}" for server in APPS]
         figures = [row["arcane"]["rate"], row["baseline"]["rate"], row["ratio"], row["paired_ratio"]]
         check = "ERROR " + "; ".join(row["errors"]) if row["errors"] else "ok"
         lines.append([row["worker_class"], OPERATIONS[row["operation"]][0], *figures, *latency, check])
-    memory = []
+    memory = [["Worker", "Server", "RSS per worker after start (MiB)", "after load (MiB)"]]
     for outcome, server in itertools.product(outcomes, APPS):
-        start, load = (outcome["rss_mib"][when][server] for when in ("start", "load"))
-        memory.append([outcome["worker_class"], server, start, load])
-    memory_header = ["Worker", "Server", "RSS per worker after start (MiB)", "after load (MiB)"]
-    return table(header, lines) + "\n\n" + table(memory_header, memory)
+        memory.append(
+            [outcome["worker_class"], server, *(outcome["rss_mib"][when][server] for when in ("start", "load"))]
+        )
+    return table(lines) + "\n\n" + table(memory)
 
 
-def table(header: list[str], rows: list[list]) -> str:
-    """A Markdown table: text as is, figures right-aligned, with two decimals below 10."""
-    lines = [header, ["---", "---", *["---:"] * (len(header) - 2)]]
-    lines += [[cell if isinstance(cell, str) else shown(cell) for cell in row] for row in rows]
-    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
+def table(lines: list[list]) -> str:
+    """A Markdown table from its header and rows: text as is, figures right-aligned."""
+    rule = ["---", "---", *["---:"] * (len(lines[0]) - 2)]
+    return "\n".join("| " + " | ".join(map(shown, line)) + " |" for line in [lines[0], rule, *lines[1:]])
 
 
-def shown(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:.2f}" if value < 10 else f"{value:.0f}"
+def shown(cell: str | float | None) -> str:
+    """Text as is, a figure with two decimals below 10 and none above, n/a for none."""
+    if isinstance(cell, str):
+        return cell
+    return "n/a" if cell is None else f"{cell:.{2 if cell < 10 else 0}f}"
 
 
 def draw_chart(rows: list[dict], path: Path) -> None:
@@ -281,14 +279,10 @@ def draw_chart(rows: list[dict], path: Path) -> None:
     figure = Figure(figsize=(6.5 * len(kinds), 5), layout="tight")
     for axis, kind in zip(figure.subplots(1, len(kinds), sharey=True, squeeze=False)[0], kinds, strict=True):
         mine = [row for row in rows if row["worker_class"] == kind]
-        for offset, server, color in ((-0.19, "arcane", "#4C72B0"), (0.19, "baseline", "#B0B0B0")):
-            axis.bar(
-                [x + offset for x in range(len(mine))],
-                [row[server]["rate"] for row in mine],
-                0.38,
-                label=server,
-                color=color,
-            )
+        # A negative width with align="edge" puts Arcane's bar left of the operation's tick, the baseline's right.
+        for width, server, color in ((-0.38, "arcane", "#4C72B0"), (0.38, "baseline", "#B0B0B0")):
+            rates = [row[server]["rate"] for row in mine]
+            axis.bar(range(len(mine)), rates, width, align="edge", label=server, color=color)
         for x, row in enumerate(mine):
             top = max(row[server]["rate"] for server in APPS)
             axis.annotate(
