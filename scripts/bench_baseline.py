@@ -35,18 +35,17 @@ def create_app(db, secret: str) -> Flask:
     """The baseline app on a pymongo (or mongomock) database."""
     app, hasher = Flask(__name__), PasswordHasher()
     app.json.sort_keys, app.json.ensure_ascii = False, False  # the dump and nothing more: no sorting, no escaping
+    # A bad token or password is a 401, as in Arcane.
+    app.register_error_handler(jwt.InvalidTokenError, lambda _: ("", 401))
+    app.register_error_handler(Argon2Error, lambda _: ("", 401))
     written = []  # the highest sequence of the change log this process knows is written
 
     def holder() -> dict:
         """The user an access token speaks for, checked as Arcane checks it; else 401."""
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        try:
-            claims = jwt.decode(token, secret, algorithms=["HS256"])
-        except jwt.InvalidTokenError:
-            abort(401)
-        if claims["type"] != "access" or db.revoked_tokens.find_one({"jti": claims["jti"]}, {"_id": 1}):
-            abort(401)
-        user = db.users.find_one({"_id": ObjectId(claims["sub"])}, [*OWNER, "token_version"])
+        claims = jwt.decode(token, secret, algorithms=["HS256"])
+        revoked = claims["type"] != "access" or db.revoked_tokens.find_one({"jti": claims["jti"]}, {"_id": 1})
+        user = None if revoked else db.users.find_one({"_id": ObjectId(claims["sub"])}, [*OWNER, "token_version"])
         if not user or user.get("token_version", 0) != claims["ver"]:
             abort(401)
         return user
@@ -55,10 +54,7 @@ def create_app(db, secret: str) -> Flask:
     def login():
         form = request.get_json()
         user = db.users.find_one({"email_key": emails.comparison_key(form["email"])})
-        try:
-            hasher.verify(user["password_hash"] if user else "", form["password"])
-        except Argon2Error:
-            abort(401)
+        hasher.verify(user["password_hash"] if user else "", form["password"])
         now = dt.datetime.now(dt.UTC)
         tokens = {"token_type": "Bearer", "expires_in": int(ACCESS_LIFETIME.total_seconds())}
         for kind, lifetime in {"access": ACCESS_LIFETIME, "refresh": dt.timedelta(days=30)}.items():
@@ -75,8 +71,7 @@ def create_app(db, secret: str) -> Flask:
         query |= {"room_kinds": args["room_kind"]} if "room_kind" in args else {}
         query |= {"total_area_m2": {"$gte": float(args["min_area"])}} if "min_area" in args else {}
         field, direction = SORTS[args.get("sort", "-created_at")]
-        found = db.properties.find(query).sort([(field, direction), ("_id", direction)])
-        documents = list(found.limit(size + 1))
+        documents = list(db.properties.find(query).sort([(field, direction), ("_id", direction)]).limit(size + 1))
         # Without a next page, the total is known (Arcane counts only when there is one too).
         total = len(documents) if len(documents) <= size else db.properties.count_documents(query)
         return with_owners(documents[:size]), paged(total, size)
@@ -100,10 +95,9 @@ def create_app(db, secret: str) -> Flask:
         for entry in entries:
             # A listing gone since its entry was written reads as deleted; one shown gives its revision.
             listing = current.get(entry["property_id"])
-            kind, revision = (entry["kind"], listing["revision"]) if listing else ("deleted", entry["revision"])
-            item = {"kind": kind, "property_id": str(entry["property_id"]), "revision": revision}
-            item |= {"changed_at": entry["changed_at"].isoformat(), "property": shown.get(entry["property_id"])}
-            items.append(item)
+            item = {"kind": entry["kind"] if listing else "deleted", "property_id": str(entry["property_id"])}
+            item |= {"revision": (listing or entry)["revision"], "changed_at": entry["changed_at"].isoformat()}
+            items.append(item | {"property": shown.get(entry["property_id"])})
         cursor = encode_cursor([entries[-1]["_id"] if entries else after])
         links = f'<{FEED}?cursor={cursor}&page_size={size}>; rel="next", <{FEED}?page_size={size}>; rel="first"'
         return items, {"Link": links}
@@ -119,8 +113,7 @@ def create_app(db, secret: str) -> Flask:
 
     @app.post("/api/v1/properties")
     def create_property():
-        user = holder()
-        form, now = request.get_json(), dt.datetime.now(dt.UTC)
+        user, form, now = holder(), request.get_json(), dt.datetime.now(dt.UTC)
         if not db.property_types.count_documents({"slug": form["type"]}, limit=1):
             abort(422)
         rooms = [new_room(room) for room in form.get("rooms", [])]
@@ -136,10 +129,8 @@ def create_app(db, secret: str) -> Flask:
     def add_room(property_id):
         user = holder()
         document = db.properties.find_one({"_id": ObjectId(property_id)}, ROOMS_OF)
-        if document is None:
-            abort(404)
-        if document["owner"] != user["_id"]:
-            abort(403)
+        if document is None or document["owner"] != user["_id"]:
+            abort(404 if document is None else 403)
         room = new_room(request.get_json())
         fields = derived_fields(document["name"], document["description"], [*document["rooms"], room])
         fields["updated_at"] = dt.datetime.now(dt.UTC)
