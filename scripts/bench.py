@@ -3,11 +3,9 @@
 import argparse
 import collections
 import contextlib
-import functools
 import http.client
 import itertools
 import json
-import operator
 import os
 import re
 import secrets
@@ -17,8 +15,8 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
 
 import mongoengine
 import psutil
@@ -48,14 +46,7 @@ ROOM = {"name": "Office", "kind": "office", "area_m2": 11.5, "floor": 1, "featur
 NEW_LISTING = {"description": "By the benchmark.", "type": "flat"}
 LOGIN = {"password": demo.DEMO_PASSWORD}
 
-
-class Request(NamedTuple):
-    method: str
-    path: str
-    body: dict | None = None
-    token: str | None = None
-
-
+Request = collections.namedtuple("Request", ["method", "path", "body", "token"], defaults=[None, None])
 LOGINS = [Request("POST", "/api/v1/auth/token", LOGIN | {"email": user[0]}) for user in demo.DEMO_USERS]
 
 
@@ -197,7 +188,7 @@ def benchmark(kind: str, options, workdir: Path) -> dict:
         apps = APPS | {"arcane": options.arcane_app}
         servers = {name: stack.enter_context(gunicorn(app, env, workdir / f"{name}.log")) for name, app in apps.items()}
         rss_at_start, runs = rss_mib(servers), []
-        requests = plan(functools.partial(call, servers["arcane"][1]))
+        requests = plan(lambda request: call(servers["arcane"][1], request))
         # Round 0 warms up; then each round measures Arcane, then the baseline.
         for name, number, server in itertools.product(options.operations, range(options.rounds + 1), APPS):
             port = servers[server][1]
@@ -219,9 +210,8 @@ def rss_mib(servers: dict) -> dict[str, float]:
     }
 
 
-def summarise(outcome: dict) -> list[dict]:
+def summarise(outcome: dict) -> Iterator[dict]:
     """Medians per operation and server, the Arcane/baseline ratios, and the errors."""
-    rows = []
     for name in dict.fromkeys(run["operation"] for run in outcome["runs"]):
         runs = {
             server: [run for run in outcome["runs"] if (run["operation"], run["server"]) == (name, server)]
@@ -236,9 +226,10 @@ def summarise(outcome: dict) -> list[dict]:
         arcane, baseline = ([run["rate"] for run in runs[server]] for server in APPS)
         row["ratio"] = row["arcane"]["rate"] / row["baseline"]["rate"] if row["baseline"]["rate"] else None
         # Each round's two runs are seconds apart: their ratio shrugs off slow drifts of the machine's load.
-        row["paired_ratio"] = statistics.median(map(operator.truediv, arcane, baseline)) if all(baseline) else None
-        rows.append(row)
-    return rows
+        row["paired_ratio"] = (
+            statistics.median(a / b for a, b in zip(arcane, baseline, strict=True)) if all(baseline) else None
+        )
+        yield row
 
 
 def tables(rows: list[dict], outcomes: list[dict]) -> str:
