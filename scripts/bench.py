@@ -167,8 +167,11 @@ def run_wrk(port: int, requests: list[Request], seconds: int, path: Path) -> dic
 
 def benchmark(kind: str, options, workdir: Path) -> dict:
     """Start both servers with this worker class, measure every operation on them, and stop them."""
-    embedded = options.mongodb_uri.startswith("mongomock://")
-    env = os.environ | {
+    # Defaults the environment may change. One worker: more only on a real MongoDB, the embedded database being
+    # one per process. Arcane's access log (INFO) off: LOG_LEVEL=INFO adds its cost. A creation limit that
+    # still counts (its cost is Arcane's) but never stops a run of creations.
+    env = {"GUNICORN_WORKERS": "1", "LOG_LEVEL": "WARNING", "PROPERTY_CREATION_LIMIT": "1000000 per hour"}
+    env |= os.environ | {
         "ARCANE_ENV": "local",
         "SEED_DEMO_DATA": "false",
         "HOST": "127.0.0.1",
@@ -176,14 +179,10 @@ def benchmark(kind: str, options, workdir: Path) -> dict:
         "JWT_SECRET_KEY": secrets.token_urlsafe(48),
         "ARCANE_WORKER_CLASS": kind,
         "MONGODB_URI": options.mongodb_uri,
-        # One embedded database per process: more workers only on a real MongoDB (GUNICORN_WORKERS).
-        "GUNICORN_WORKERS": "1" if embedded else os.environ.get("GUNICORN_WORKERS", "1"),
         "BENCH_PROPERTIES": str(options.properties),
-        # Arcane's access log (INFO) is off unless asked for: LOG_LEVEL=INFO adds its cost.
-        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
-        # The limiter still counts (its cost is Arcane's), but never stops a run of creations.
-        "PROPERTY_CREATION_LIMIT": os.environ.get("PROPERTY_CREATION_LIMIT", "1000000 per hour"),
     }
+    if options.mongodb_uri.startswith("mongomock://"):
+        env["GUNICORN_WORKERS"] = "1"
     with contextlib.ExitStack() as stack:
         apps = APPS | {"arcane": options.arcane_app}
         servers = {name: stack.enter_context(gunicorn(app, env, workdir / f"{name}.log")) for name, app in apps.items()}
@@ -213,10 +212,8 @@ def rss_mib(servers: dict) -> dict[str, float]:
 def summarise(outcome: dict) -> Iterator[dict]:
     """Medians per operation and server, the Arcane/baseline ratios, and the errors."""
     for name in dict.fromkeys(run["operation"] for run in outcome["runs"]):
-        runs = {
-            server: [run for run in outcome["runs"] if (run["operation"], run["server"]) == (name, server)]
-            for server in APPS
-        }
+        mine = [run for run in outcome["runs"] if run["operation"] == name]
+        runs = {server: [run for run in mine if run["server"] == server] for server in APPS}
         row = {"worker_class": outcome["worker_class"], "operation": name, "errors": []}
         for server, theirs in runs.items():
             row[server] = {key: statistics.median(run[key] for run in theirs) for key in ("rate", "p50_us", "p99_us")}
@@ -272,8 +269,9 @@ def draw_chart(rows: list[dict], path: Path) -> None:
         mine = [row for row in rows if row["worker_class"] == kind]
         # A negative width with align="edge" puts Arcane's bar left of the operation's tick, the baseline's right.
         for width, server, color in ((-0.38, "arcane", "#4C72B0"), (0.38, "baseline", "#B0B0B0")):
-            rates = [row[server]["rate"] for row in mine]
-            axis.bar(range(len(mine)), rates, width, align="edge", label=server, color=color)
+            axis.bar(
+                range(len(mine)), [row[server]["rate"] for row in mine], width, align="edge", label=server, color=color
+            )
         for x, row in enumerate(mine):
             top = max(row[server]["rate"] for server in APPS)
             axis.annotate(
