@@ -17,7 +17,7 @@ end
 
 function done(summary, latency, _)
   local e = summary.errors
-  io.write(string.format('BENCH_RESULT {"requests":%d,"duration_us":%d,"failed":%d,"p50_us":%d,"p99_us":%d,"rate":%.17g}\n',
+  io.write(string.format('BENCH_RESULT {"requests":%d,"duration_us":%d,"failed":%d,"p50_us":%d,"p99_us":%d,"rate":%.6f}\n',
     summary.requests, summary.duration, e.status + e.connect + e.read + e.write + e.timeout,
     latency:percentile(50), latency:percentile(99), summary.requests / summary.duration * 1e6))
 end
