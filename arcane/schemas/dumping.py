@@ -3,14 +3,18 @@
 marshmallow dumps each field through ``Field.serialize``: an accessor that tries ``obj[key]`` then
 ``getattr``, the missing-value and default handling, then the field's conversion. For the values
 the output schemas hold most (strings, ids, numbers, dates, nested documents, lists of strings),
-that conversion is the identity or one call, so ``PlannedDumpSchema`` does it directly from the
-stored dict and hands every other value to ``Field.serialize`` unchanged. A page of 20 demo
-listings (120 rooms) dumps in 0.30 ms instead of 1.2 ms; tests/schemas/test_dumping.py checks on
-generated data that every schema dumps exactly as marshmallow does.
+that conversion is the identity or one call. On its first dump, ``PlannedDumpSchema`` writes a
+function for its fields, as ``dataclasses`` and ``collections.namedtuple`` write theirs: one
+branch per field that takes such a value from the stored dict directly, and hands every other
+value to ``Field.serialize`` unchanged. A page of 20 demo listings (103 rooms) dumps in 0.22 ms,
+against 0.30 ms with a loop over the same plan and 1.2 ms with marshmallow's dump;
+tests/schemas/test_dumping.py checks on generated data that every schema dumps exactly as
+marshmallow does.
 """
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 
 import marshmallow as ma
 from bson import ObjectId
@@ -21,50 +25,64 @@ UNPLANNED = object()
 
 
 class PlannedDumpSchema(ma.Schema):
-    """A schema whose ``dump`` follows a plan made from its fields on the first dump."""
+    """A schema whose ``dump`` calls a function written from its fields on the first dump."""
 
     def dump(self, obj, *, many: bool | None = None):
         many = self.many if many is None else bool(many)
-        plan = self._dump_plan
-        if plan is None:
+        dump_one = self._dump_one
+        if dump_one is None:
             return super().dump(obj, many=many)
         if many and obj is not None:
-            return [self._dump_planned(plan, item) for item in obj]
-        return self._dump_planned(plan, obj)
+            return [dump_one(item) for item in obj]
+        return dump_one(obj)
 
     @functools.cached_property
-    def _dump_plan(self) -> list[tuple] | None:
-        """Per field: its name, output key, attribute and the value types it converts directly; None if hooked."""
+    def _dump_one(self) -> Callable[[object], dict] | None:
+        """The function that dumps one object of this schema; None if the schema has dump processors."""
         # marshmallow lists a schema's processors only in _hooks; they see or change the whole object.
         if self._hooks[PRE_DUMP] or self._hooks[POST_DUMP]:
             return None
-        plan = []
-        for name, field in self.dump_fields.items():
-            attribute = field.attribute or name
-            # A dotted attribute is a path that marshmallow's accessor follows: left to Field.serialize.
-            direct = _direct_conversions(field) if "." not in attribute else {}
-            if direct:
-                direct[type(None)] = None  # each of these fields dumps None as None
-            plan.append((name, name if field.data_key is None else field.data_key, attribute, field, direct))
-        return plan
+        scope = {"missing": ma.missing, "UNPLANNED": UNPLANNED, "accessor": self.get_attribute}
+        # The plan reads dicts, what the services return; anything else takes marshmallow's dump.
+        scope["unplanned"] = functools.partial(super().dump, many=False)
+        lines = ["def dump_one(obj):", "    if type(obj) is not dict:", "        return unplanned(obj)"]
+        lines.append("    dumped = {}")
+        for index, (name, field) in enumerate(self.dump_fields.items()):
+            scope[f"field_{index}"] = field
+            lines += _field_lines(index, name, field, scope)
+        lines.append("    return dumped")
+        exec("\n".join(lines), scope)  # noqa: S102 (the source is made here, of field names and scope names only)
+        return scope["dump_one"]
 
-    def _dump_planned(self, plan: list[tuple], obj) -> dict:
-        if type(obj) is not dict:
-            return super().dump(obj, many=False)  # the plan reads dicts, what the services return
-        dumped, missing = {}, ma.missing
-        for name, key, attribute, field, direct in plan:
-            value = obj.get(attribute, missing)
-            convert = direct.get(type(value), missing)
+
+def _field_lines(index: int, name: str, field: ma.fields.Field, scope: dict) -> list[str]:
+    """The lines of ``dump_one`` that dump one field: its direct conversions, else ``Field.serialize``."""
+    key = name if field.data_key is None else field.data_key
+    attribute = field.attribute or name
+    # A dotted attribute is a path that marshmallow's accessor follows: left to Field.serialize.
+    direct = _direct_conversions(field) if "." not in attribute else {}
+    lines = []
+    if direct:
+        direct[type(None)] = None  # each of these fields dumps None as None
+        lines += [f"    value = obj.get({attribute!r}, missing)", "    kind = type(value)"]
+        branch = "if"
+        for number, (kind, convert) in enumerate(direct.items()):
+            scope[f"kind_{index}_{number}"] = kind
             if convert is None:
-                dumped[key] = value
-                continue
-            if convert is not missing and (converted := convert(value)) is not UNPLANNED:
-                dumped[key] = converted
-                continue
-            value = field.serialize(name, obj, accessor=self.get_attribute)
-            if value is not missing:
-                dumped[key] = value
-        return dumped
+                lines += [f"    {branch} kind is kind_{index}_{number}:", f"        dumped[{key!r}] = value"]
+            else:
+                scope[f"convert_{index}_{number}"] = convert
+                test = f"kind is kind_{index}_{number} and (converted := convert_{index}_{number}(value))"
+                lines += [f"    {branch} {test} is not UNPLANNED:", f"        dumped[{key!r}] = converted"]
+            branch = "elif"
+        lines.append("    else:")
+    serialize = [
+        f"value = field_{index}.serialize({name!r}, obj, accessor=accessor)",
+        "if value is not missing:",
+        f"    dumped[{key!r}] = value",
+    ]
+    indent = "        " if direct else "    "
+    return lines + [indent + line for line in serialize]
 
 
 def _direct_conversions(field: ma.fields.Field) -> dict:
