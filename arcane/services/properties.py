@@ -382,7 +382,8 @@ def delete_properties_of(owner_id: ObjectId) -> int:
     """Remove every listing of an owner (their account is being deleted); how many there were."""
     # The feed records a deletion for each listing deleted, read first: whatever their entries carry.
     listings = list(Property.objects(owner=owner_id).only("id", "revision").as_pymongo())
-    deleted = Property.objects(owner=owner_id).delete()
+    # Only those read: one published meanwhile would go with no deletion entry (the next sweep takes it).
+    deleted = Property.objects(owner=owner_id, id__in=[listing["_id"] for listing in listings]).delete()
     for listing in listings:
         change_feed.record_deletion(listing["_id"], revision=listing.get("revision", 0) + 1)
     return deleted

@@ -250,6 +250,24 @@ def test_deleting_an_account_records_the_deletion_of_its_listings(owner):
     ]
 
 
+def test_a_listing_published_while_the_sweep_runs_is_never_deleted_unrecorded(owner, monkeypatch):
+    """A POST racing the account's deletion lands between the sweep's read and its delete."""
+    publish(owner, "Read by the sweep")
+    delete, raced = mongoengine.QuerySet.delete, []
+
+    def published_meanwhile(queryset, *args, **kwargs):
+        if not raced:
+            raced.append(publish(owner, "Published meanwhile"))
+        return delete(queryset, *args, **kwargs)
+
+    monkeypatch.setattr(mongoengine.QuerySet, "delete", published_meanwhile)
+    properties.delete_properties_of(owner.id)
+    # A deletion entry of its own: a follower that read the creation before must see one after it.
+    recorded = {property_id for _, property_id, kind, _ in log() if kind == "deleted"}
+    remaining = {listing["_id"] for listing in properties.list_properties(owner=owner.id).items}
+    assert raced[0]["_id"] in recorded | remaining, "deleted with no entry: a follower keeps it forever"
+
+
 # The feed before the log: one entry per property, at the sequence of its latest change.
 
 
