@@ -3,18 +3,17 @@
 import argparse
 import collections
 import contextlib
-import http.client
 import itertools
 import json
 import os
 import re
-import secrets
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +21,9 @@ import mongoengine
 import psutil
 
 from arcane import create_app, demo
+from arcane.models import ChangeLogEntry, Property, User
+from arcane.paging import encode_cursor
+from arcane.settings import Settings
 from scripts.processes import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,24 +52,18 @@ Request = collections.namedtuple("Request", ["method", "path", "body", "token"],
 LOGINS = [Request("POST", "/api/v1/auth/token", LOGIN | {"email": user[0]}) for user in demo.DEMO_USERS]
 
 
-def plan(call) -> dict[str, list[Request]]:
-    """The requests each operation cycles through, from what Arcane's API shows: listings, owners, feed cursors."""
-    tokens = {}  # an access token for each demo user, by user id
-    for login in LOGINS:
-        status, answer, _ = call(login)
-        if status != 200:
-            sys.exit(f"benchmark failed: signing in answered {status}")
-        token = answer["access_token"]
-        tokens[call(Request("GET", "/api/v1/users/me", token=token))[1]["id"]] = token
-    listings, path = [], LISTINGS + "?page_size=100"
-    while path:
-        _, page, headers = call(Request("GET", path))
-        listings += [(listing["id"], tokens[listing["owner"]["id"]]) for listing in page]  # with its owner's token
-        path = next_link(headers)
-    cursors, path = [], LISTINGS + "/changes?page_size=5"  # spread over the feed, as mirrors resume
-    while (answer := call(Request("GET", path)))[1]:
-        path = next_link(answer[2])
-        cursors.append(re.search("cursor=([^&]+)", path).group(1))
+def plan(app) -> dict[str, list[Request]]:
+    """The requests each operation cycles through, from the demo data in the app's database, read through the models.
+
+    The servers hold the same data, ids included (the demo's are fixed), and share the app's JWT secret.
+    """
+    client, users = app.test_client(), dict(User.objects.scalar("email", "id"))
+    tokens = {
+        users[login.body["email"]]: client.post(login.path, json=login.body).json["access_token"] for login in LOGINS
+    }
+    newest_first = Property.objects.order_by("-created_at").only("owner").as_pymongo()  # as the listing shows them
+    listings = [(listing["_id"], tokens[listing["owner"]]) for listing in newest_first]
+    sequences = list(ChangeLogEntry.objects(superseded=False).order_by("id").scalar("id"))[4::5]  # as mirrors resume
     cities = [city for city, _ in collections.Counter(demo.CITIES).most_common()]  # most listed first
     spellings = [urllib.parse.quote(city) for city in cities + [city.upper().replace("-", " ") for city in cities]]
     searches = [SEARCH.format(urllib.parse.quote(city), kind, area) for city in cities for kind, area in SEARCHES]
@@ -78,17 +74,12 @@ def plan(call) -> dict[str, list[Request]]:
         "search": [Request("GET", path) for path in searches],
         "property": [Request("GET", f"{LISTINGS}/{listing}") for listing, _ in listings[:ROTATION]],
         "cities": [Request("GET", "/api/v1/cities?page_size=20")],
-        "change_feed": [Request("GET", f"{LISTINGS}/changes?cursor={cursor}") for cursor in cursors],
+        "change_feed": [Request("GET", f"{LISTINGS}/changes?cursor={encode_cursor([s])}") for s in sequences],
         "create_property": [Request("POST", LISTINGS, body, token) for body, token in creations],
         # Spread over every listing: a listing takes at most 100 rooms.
         "add_room": [Request("POST", f"{LISTINGS}/{listing}/rooms", ROOM, token) for listing, token in listings],
         "login": LOGINS,
     }
-
-
-def next_link(headers) -> str | None:
-    found = re.search(r'<([^>]+)>; rel="next"', headers.get("Link", ""))
-    return found and found.group(1)
 
 
 def on_demo_data(app):
@@ -117,15 +108,9 @@ def arcane():
     return on_demo_data(create_app())
 
 
-def call(port: int, request: Request, timeout: float = 600) -> tuple[int, object, dict]:
-    """Send a Request to the server on the port: the status, JSON body (None for an error) and headers."""
-    bearer = {"Authorization": f"Bearer {request.token}"} if request.token else {}
-    body = None if request.body is None else json.dumps(request.body)
-    with contextlib.closing(http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)) as connection:
-        connection.request(request.method, request.path, body, {"Content-Type": "application/json"} | bearer)
-        response = connection.getresponse()
-        answer = json.loads(response.read() or "null") if response.status < 400 else None
-        return response.status, answer, response.headers
+def answered(url: str, timeout: float = 600, **post) -> None:
+    """Wait for the server's answer to a GET (a POST with ``data=b""``): urllib raises on an error status."""
+    urllib.request.urlopen(urllib.request.Request(url, **post), timeout=timeout).close()  # noqa: S310 (our own URL)
 
 
 @contextlib.contextmanager
@@ -137,61 +122,50 @@ def gunicorn(app: str, env: dict, log: Path):
     try:
         for _ in range(600):  # 2 minutes
             with contextlib.suppress(OSError):
-                call(port, Request("GET", "/health"), timeout=2)
+                answered(f"http://127.0.0.1:{port}/health", timeout=2)
                 break
             if process.poll() is not None:
                 sys.exit(f"benchmark failed: {app} stopped: {log.read_text()[-3000:]}")
             time.sleep(0.2)
         else:
             sys.exit(f"benchmark failed: {app} did not answer /health within 2 minutes")
-        yield psutil.Process(process.pid), port
+        yield psutil.Process(process.pid), f"http://127.0.0.1:{port}"
     finally:
         process.terminate()  # gunicorn's master stops its workers, and kills those still busy after graceful_timeout
         process.wait(60)
 
 
-def run_wrk(port: int, requests: list[Request], seconds: int, path: Path) -> dict:
+def run_wrk(url: str, requests: list[Request], seconds: int, path: Path) -> dict:
     """One wrk run cycling through the requests: requests, failures, p50 and p99 in µs, and the rate."""
     lines = [f"{r.method}\t{r.path}\t{r.token or ''}\t{json.dumps(r.body) if r.body else ''}\n" for r in requests]
     path.write_text("".join(lines))
     command = ["wrk", "-t1", "-c16", f"-d{seconds}s", "--timeout", "30s", "-s", str(ROOT / "scripts" / "bench.lua")]
-    command += [f"http://127.0.0.1:{port}", "--", str(path)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)  # noqa: S603
+    done = subprocess.run([*command, url, "--", str(path)], capture_output=True, text=True, timeout=seconds + 60)  # noqa: S603
     if done.returncode or not (result := re.search(r"^BENCH_RESULT (.*)$", done.stdout, re.MULTILINE)):
         sys.exit(f"benchmark failed: wrk exited with {done.returncode}: {done.stderr or done.stdout}")
     return json.loads(result.group(1))
 
 
-def benchmark(kind: str, options, workdir: Path) -> dict:
+def benchmark(kind: str, requests: dict, secret: str, options, workdir: Path) -> dict:
     """Start both servers with this worker class, measure every operation on them, and stop them."""
-    # Defaults the environment may change. One worker: more only on a real MongoDB, the embedded database being
-    # one per process. Arcane's access log (INFO) off: LOG_LEVEL=INFO adds its cost. A creation limit that
-    # still counts (its cost is Arcane's) but never stops a run of creations.
-    env = {"GUNICORN_WORKERS": "1", "LOG_LEVEL": "WARNING", "PROPERTY_CREATION_LIMIT": "1000000 per hour"}
-    env |= os.environ | {
-        "ARCANE_ENV": "local",
-        "SEED_DEMO_DATA": "false",
-        "HOST": "127.0.0.1",
-        # Shared: the tokens Arcane signs hold on the baseline, which has the same demo users.
-        "JWT_SECRET_KEY": secrets.token_urlsafe(48),
-        "ARCANE_WORKER_CLASS": kind,
-        "MONGODB_URI": options.mongodb_uri,
-        "BENCH_PROPERTIES": str(options.properties),
-    }
-    if options.mongodb_uri.startswith("mongomock://"):
-        env["GUNICORN_WORKERS"] = "1"
+    # Defaults the environment may change. Arcane's access log (INFO) off: LOG_LEVEL=INFO adds its cost. A creation
+    # limit that still counts (its cost is Arcane's) but never stops a run of creations. gunicorn's configuration
+    # runs one worker on the embedded database (one per process), more on a real MongoDB.
+    env = {"LOG_LEVEL": "WARNING", "PROPERTY_CREATION_LIMIT": "1000000 per hour"} | os.environ
+    env |= {"ARCANE_ENV": "local", "SEED_DEMO_DATA": "false", "HOST": "127.0.0.1", "ARCANE_WORKER_CLASS": kind}
+    # The tokens plan() signed hold on both servers: same secret, same demo users.
+    env |= {"JWT_SECRET_KEY": secret, "MONGODB_URI": options.mongodb_uri, "BENCH_PROPERTIES": str(options.properties)}
     with contextlib.ExitStack() as stack:
         apps = APPS | {"arcane": options.arcane_app}
         servers = {name: stack.enter_context(gunicorn(app, env, workdir / f"{name}.log")) for name, app in apps.items()}
         rss_at_start, runs = rss_mib(servers), []
-        requests = plan(lambda request: call(servers["arcane"][1], request))
         # Round 0 warms up; then each round measures Arcane, then the baseline.
         for name, number, server in itertools.product(options.operations, range(options.rounds + 1), APPS):
-            port = servers[server][1]
-            result = run_wrk(port, requests[name], options.duration if number else 1, workdir / "requests.tsv")
-            call(port, Request("GET", "/health"))  # embedded: after what wrk left queued
-            if OPERATIONS[name][1] == 201 and call(port, Request("POST", RESET_PATH))[0] != 204:
-                sys.exit(f"benchmark failed: resetting {server}'s data failed")
+            url = servers[server][1]
+            result = run_wrk(url, requests[name], options.duration if number else 1, workdir / "requests.tsv")
+            answered(url + "/health")  # embedded: after what wrk left queued
+            if OPERATIONS[name][1] == 201:  # a write: every round starts from the same data
+                answered(url + RESET_PATH, data=b"")
             if number:
                 runs.append({"operation": name, "server": server, "round": number, **result})
                 print(f"{kind} {name} {server} {number}: {result['rate']:.1f} req/s", file=sys.stderr)
@@ -301,8 +275,16 @@ def main(argv=None) -> int:
         parser.error(f"unknown operations: {', '.join(sorted(unknown))}")
     if "bench" not in urllib.parse.urlsplit(options.mongodb_uri).path:
         parser.error("the benchmark empties its database: name one with 'bench' in its name")
+    # The demo data in this process too, for plan() to read (the servers empty the database and load it again),
+    # and tokens that outlive the run.
+    environ = {"MONGODB_URI": options.mongodb_uri, "JWT_ACCESS_TOKEN_MINUTES": "1440", "LOG_LEVEL": "WARNING"}
+    app = create_app(Settings.from_env(environ, seed_demo_data=False))
+    demo.seed(properties=options.properties, administrator=False)
+    requests, secret = plan(app), app.config["JWT_SECRET_KEY"]  # a random one, shared by the servers
     with tempfile.TemporaryDirectory(prefix="arcane-bench-") as directory:  # a failure exits, with its message
-        outcomes = [benchmark(kind, options, Path(directory)) for kind in options.worker_classes.split(",")]
+        outcomes = [
+            benchmark(kind, requests, secret, options, Path(directory)) for kind in options.worker_classes.split(",")
+        ]
     rows = [row for outcome in outcomes for row in summarise(outcome)]
     git = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)  # noqa: S607
     meta = {"commit": git.stdout.strip(), "seconds": round(time.monotonic() - STARTED), "cpus": os.cpu_count()}

@@ -31,9 +31,9 @@ def calls(app):
 
 
 @pytest.fixture
-def requests(calls):
+def requests(app, calls):
     """Each operation's requests, as the benchmark sends them to both apps (with the tokens Arcane signed)."""
-    return bench.plan(calls["arcane"])
+    return bench.plan(app)
 
 
 def identities(status: int, body) -> list | str:
