@@ -27,7 +27,7 @@ from arcane.settings import Settings
 from scripts.processes import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = {"arcane": "scripts.bench:arcane()", "baseline": "scripts.bench_baseline:serve()"}
+APPS = {"arcane": "scripts.bench:on_demo_data()", "baseline": "scripts.bench_baseline:serve()"}
 RESET_PATH = "/__bench__/reset"
 ROTATION = 50  # property ids and new listings a run cycles through
 STARTED = time.monotonic()
@@ -82,8 +82,8 @@ def plan(app) -> dict[str, list[Request]]:
     }
 
 
-def on_demo_data(app):
-    """The WSGI app on the demo data (BENCH_PROPERTIES listings), which POST /__bench__/reset restores."""
+def on_demo_data(app=None):
+    """The WSGI app (Arcane's ``create_app()`` by default) on the demo data, which POST /__bench__/reset restores."""
 
     def reset():
         db = mongoengine.get_db()
@@ -99,13 +99,9 @@ def on_demo_data(app):
         start_response("204 No Content", [])
         return [b""]
 
+    app = app or create_app()
     reset()
     return resettable
-
-
-def arcane():
-    """Arcane as gunicorn serves it in the benchmark: ``create_app()`` unchanged, on the demo data."""
-    return on_demo_data(create_app())
 
 
 def answered(url: str, timeout: float = 600, **post) -> None:
