@@ -24,6 +24,7 @@ from werkzeug.http import quote_etag
 from werkzeug.routing import BaseConverter
 
 from arcane import paging
+from arcane.idempotency import idempotent
 from arcane.paging import MAX_CURSOR_LENGTH, link_header
 from arcane.schemas.dumping import PlannedDumpSchema
 from arcane.schemas.fields import NamedEnum
@@ -49,6 +50,8 @@ ETAG_HEADER_DOC = {
 }
 # The item count of a page reached by cursor: it has no page number, so no X-Pagination.
 CURSOR_PAGE = object()
+# What a change to another's resource, a missing one, or a stale revision answers.
+OWNER_WRITE_ERRORS = (http.HTTPStatus.FORBIDDEN, http.HTTPStatus.NOT_FOUND, http.HTTPStatus.CONFLICT)
 
 
 def link_header_doc(collection: str) -> dict:
@@ -363,6 +366,16 @@ class Blueprint(flask_smorest.Blueprint):
             return self.alt_response(401, response=UNAUTHORIZED_RESPONSE)(protected)
 
         return decorator(func) if func is not None else decorator
+
+    def idempotent_creation(self, view):
+        """A creation: a bearer token, an Idempotency-Key honoured (arcane.idempotency), an ETag."""
+        return self.login_required(idempotent(self.etag(view)))
+
+    def owner_write(self, view):
+        """A change only the owner may make: a bearer token, an ETag, and the 403, 404 and 409 it may answer."""
+        for status in OWNER_WRITE_ERRORS:
+            view = self.alt_response(status, response=status.name)(view)
+        return self.login_required(self.etag(view))
 
     @staticmethod
     def location(endpoint, **url_values_from_fields):

@@ -5,7 +5,6 @@ from flask.views import MethodView
 from flask_jwt_extended import get_current_user
 
 from arcane import rate_limits
-from arcane.idempotency import idempotent
 from arcane.paging import encode_cursor, link_header
 from arcane.schemas.changes import ChangeQuerySchema, ChangeSchema
 from arcane.schemas.properties import PropertyCreateSchema, PropertyQuerySchema, PropertySchema, PropertyUpdateSchema
@@ -100,9 +99,7 @@ class Properties(MethodView):
         )
         return blp.link_pages(page, pagination_parameters)
 
-    @blp.login_required
-    @idempotent
-    @blp.etag
+    @blp.idempotent_creation
     @blp.arguments(PropertyCreateSchema)
     @blp.response(201, PropertySchema, headers=LOCATION_HEADER)
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")
@@ -124,13 +121,9 @@ class PropertyById(MethodView):
         """Read a property"""
         return properties.get_property(property_id)
 
-    @blp.login_required
-    @blp.etag
+    @blp.owner_write
     @blp.arguments(PropertyUpdateSchema)
     @blp.response(200, PropertySchema)
-    @blp.alt_response(403, response="FORBIDDEN")
-    @blp.alt_response(404, response="NOT_FOUND")
-    @blp.alt_response(409, response="CONFLICT")
     def patch(self, changes, property_id):
         """Change a property's name, description, type or city (owner only)
 
@@ -139,12 +132,8 @@ class PropertyById(MethodView):
         owned = properties.get_owned_property(property_id, get_current_user())
         return properties.update_property(owned, changes, expected_revision=checked_revision(owned))
 
-    @blp.login_required
-    @blp.etag
+    @blp.owner_write
     @blp.response(204)
-    @blp.alt_response(403, response="FORBIDDEN")
-    @blp.alt_response(404, response="NOT_FOUND")
-    @blp.alt_response(409, response="CONFLICT")
     def delete(self, property_id):
         """Delete a property (its owner, or an administrator moderating)"""
         owned = properties.get_owned_property(property_id, get_current_user(), moderation=True)

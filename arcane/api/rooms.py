@@ -4,7 +4,6 @@ from flask.views import MethodView
 from flask_jwt_extended import get_current_user
 
 from arcane.api.properties import PROPERTY_SCHEMA, checked_revision
-from arcane.idempotency import idempotent
 from arcane.schemas.properties import ROOMS_PAGE_SIZE, RoomCreateSchema, RoomSchema, RoomUpdateSchema
 from arcane.services import properties
 from arcane.smorest import LOCATION_HEADER, Blueprint, PagedQuerySchema, link_header_doc
@@ -40,9 +39,7 @@ class Rooms(MethodView):
         )
         return blp.link_pages(page, pagination_parameters)
 
-    @blp.login_required
-    @idempotent
-    @blp.etag
+    @blp.idempotent_creation
     @blp.arguments(RoomCreateSchema)
     @blp.response(201, RoomSchema, headers=LOCATION_HEADER)
     @blp.alt_response(403, response="FORBIDDEN")
@@ -67,13 +64,9 @@ class RoomById(MethodView):
         """Read a room"""
         return properties.get_room(property_id, room_id)
 
-    @blp.login_required
-    @blp.etag
+    @blp.owner_write
     @blp.arguments(RoomUpdateSchema)
     @blp.response(200, RoomSchema)
-    @blp.alt_response(403, response="FORBIDDEN")
-    @blp.alt_response(404, response="NOT_FOUND")
-    @blp.alt_response(409, response="CONFLICT")
     def patch(self, changes, property_id, room_id):
         """Change a room (owner only)
 
@@ -84,12 +77,8 @@ class RoomById(MethodView):
         blp.set_etag(updated, PROPERTY_SCHEMA)
         return room
 
-    @blp.login_required
-    @blp.etag
+    @blp.owner_write
     @blp.response(204)
-    @blp.alt_response(403, response="FORBIDDEN")
-    @blp.alt_response(404, response="NOT_FOUND")
-    @blp.alt_response(409, response="CONFLICT")
     def delete(self, property_id, room_id):
         """Remove a room (owner only)"""
         owned = properties.get_owned_property(property_id, get_current_user())

@@ -50,6 +50,23 @@ def test_every_operation_declares_its_security(spec):
             assert "401" in operation["responses"], (path, method)
 
 
+OWNER_WRITES = [
+    ("/api/v1/properties/{property_id}", "patch"),
+    ("/api/v1/properties/{property_id}", "delete"),
+    ("/api/v1/properties/{property_id}/rooms", "post"),
+    ("/api/v1/properties/{property_id}/rooms/{room_id}", "patch"),
+    ("/api/v1/properties/{property_id}/rooms/{room_id}", "delete"),
+]
+
+
+@pytest.mark.parametrize(("path", "method"), OWNER_WRITES)
+def test_owner_only_writes_document_their_token_and_refusals(spec, path, method):
+    operation = spec["paths"][path][method]
+    assert operation["security"] == [{"bearerAuth": []}]
+    # Another's listing, a missing one, a conflicting write, a stale If-Match.
+    assert {"401", "403", "404", "409", "412"} <= set(operation["responses"])
+
+
 @pytest.mark.parametrize(
     ("path", "method"),
     [("/api/v1/users/me", "get"), ("/api/v1/users/me/password", "put"), ("/api/v1/auth/refresh", "post")],
