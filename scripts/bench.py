@@ -23,7 +23,7 @@ import psutil
 from arcane import create_app, demo
 from arcane.models import ChangeLogEntry, Property, User
 from arcane.paging import encode_cursor
-from arcane.settings import Settings
+from arcane.settings import EMBEDDED_SCHEME, Settings
 from scripts.processes import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -261,7 +261,7 @@ def main(argv=None) -> int:
     add("--properties", type=int, default=300, help="demo listings (default 300)")
     add("--worker-classes", default="meinheld,gthread", help="comma-separated (default both)")
     add("--operations", default=",".join(OPERATIONS), help=f"comma-separated, from {','.join(OPERATIONS)}")
-    embedded = "mongomock://localhost/arcane_bench"
+    embedded = EMBEDDED_SCHEME + "localhost/arcane_bench"
     add("--mongodb-uri", default=os.environ.get("MONGODB_URI") or embedded, help="a real MongoDB, emptied, shared")
     add("--output-dir", type=Path, default=ROOT / "docs", help="where bench.json and bench.png go")
     options = parser.parse_args(argv)
