@@ -109,8 +109,7 @@ def test_a_hostile_body_with_a_key_is_refused_not_crashed(client, user, body):
         content_type="application/json",
         headers={**user.headers, "Idempotency-Key": "hostile"},
     )
-    assert 400 <= response.status_code < 500
-    assert_error(response, response.status_code)
+    assert_error(response, 400)  # not JSON to the parser: a lone surrogate, too deep, or none at all
     assert listing_total(client) == 0
 
 
