@@ -135,8 +135,9 @@ class Property(me.Document):
     city = me.StringField(required=True, max_length=120)
     city_key = CityKeyField(required=True)
     rooms = me.EmbeddedDocumentListField(Room, max_length=MAX_ROOMS, default=list)
-    # Deleting a user deletes their listings.
-    owner = me.ReferenceField(User, required=True, reverse_delete_rule=me.CASCADE)
+    # No delete rule: deleting an account, users.delete_user deletes its listings itself, each
+    # recorded in the change feed (a CASCADE would delete a listing published meanwhile unrecorded).
+    owner = me.ReferenceField(User, required=True)
     revision = me.IntField(required=True, default=0)
     created_at = me.DateTimeField(required=True, default=utcnow)
     updated_at = me.DateTimeField(required=True, default=utcnow)

@@ -104,9 +104,8 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 def delete_user(user: User) -> None:
     """Remove an account and its listings; its tokens stop working because their holder is gone."""
-    # The listings first, each deletion recorded in the change feed (the model's CASCADE rule
-    # would delete them unrecorded); then the account; then a listing that a racing
-    # POST /properties created meanwhile, which would outlive its owner.
+    # The listings first, each deletion recorded in the change feed; then the account; then a
+    # listing that a racing POST /properties created meanwhile, which would outlive its owner.
     properties.delete_properties_of(user.id)
     user.delete()
     properties.delete_properties_of(user.id)

@@ -268,6 +268,21 @@ def test_a_listing_published_while_the_sweep_runs_is_never_deleted_unrecorded(ow
     assert raced[0]["_id"] in recorded | remaining, "deleted with no entry: a follower keeps it forever"
 
 
+def test_a_listing_published_before_the_account_itself_goes_is_deleted_recorded(owner, monkeypatch):
+    """A POST racing the account's deletion lands after its listings' sweep, before the account is deleted."""
+    delete, raced = type(owner).delete, []
+
+    def published_meanwhile(user, *args, **kwargs):
+        raced.append(publish(owner, "Published meanwhile"))
+        return delete(user, *args, **kwargs)
+
+    monkeypatch.setattr(type(owner), "delete", published_meanwhile)
+    users.delete_user(owner)
+    assert properties.list_properties(owner=owner.id).items == []
+    recorded = {property_id for _, property_id, kind, _ in log() if kind == "deleted"}
+    assert raced[0]["_id"] in recorded, "deleted with no entry: a follower keeps it forever"
+
+
 # The feed before the log: one entry per property, at the sequence of its latest change.
 
 
