@@ -149,7 +149,7 @@ def create_app(db, secret: str) -> Flask:
             written.append(mark["highest"] if mark else 0)
         now = dt.datetime.now(dt.UTC)
         entry = {"property_id": document["_id"], "kind": kind, "revision": document["revision"], "changed_at": now}
-        entry |= {"owner": document["owner"], "superseded": False}
+        entry["superseded"] = False
         while True:  # a sequence another writer took: the next one
             written[0] += 1
             with contextlib.suppress(pymongo.errors.DuplicateKeyError):

@@ -6,6 +6,7 @@ import mongoengine
 import pytest
 
 from arcane import demo
+from arcane.models import ChangeLogEntry
 from scripts import bench, bench_baseline
 
 
@@ -80,6 +81,8 @@ def test_the_baseline_records_its_writes_in_the_change_feed_as_arcane_does(calls
     assert latest[0]["kind"] == ("created" if name == "create_property" else "updated")
     assert entries[-1] == latest[0]
     assert len(entries) == seen + (name == "create_property")
+    # The entry holds only what Arcane's model stores: the model reads it back.
+    assert str(ChangeLogEntry.objects.order_by("-id").first().property_id) == changed
 
 
 def test_the_baseline_refuses_an_unknown_property_type_as_arcane_does(calls, requests):
